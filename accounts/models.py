@@ -1,0 +1,52 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.urls import reverse
+
+
+class Role(models.TextChoices):
+    CONTRIBUTOR = "contributor", "Contributor"
+    AUTHOR = "author", "Author"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    """A person who signs in: a writer of some role, or an admin."""
+
+    display_name = models.CharField(max_length=100, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        """Keep Django's staff and superuser flags in step with the role, the one source of truth."""
+        if self._state.adding and self.is_superuser:
+            self.role = Role.ADMIN  # made by createsuperuser
+        self.is_superuser = self.role == Role.ADMIN
+        self.is_staff = self.role in (Role.EDITOR, Role.ADMIN)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("posts:author", args=[self.username])
+
+    @property
+    def name(self):
+        """The name readers see: the display name, or the username when there is none."""
+        return self.display_name or self.username
+
+    @property
+    def is_editor(self):
+        """Editors and admins review and manage every post."""
+        return self.role in (Role.EDITOR, Role.ADMIN)
+
+    @property
+    def can_publish(self):
+        """Authors and up publish their own posts; contributors only submit them."""
+        return self.role in (Role.AUTHOR, Role.EDITOR, Role.ADMIN)

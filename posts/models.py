@@ -1,0 +1,197 @@
+from django.conf import settings
+from django.core.validators import MaxLengthValidator
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import rendering
+
+MAX_BODY_LENGTH = 200_000
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220) -> str:
+    """A slug made from ``text`` that no other row of ``model`` has: ``slug``, ``slug-2``, …"""
+    base = slugify(text)[: max_length - 10].strip("-") or model._meta.model_name
+    taken = set(
+        model.objects.filter(slug__regex=rf"^{base}(-[0-9]+)?$")
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}-{n}"
+    return candidate
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=50, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, exclude_pk=self.pk, max_length=60)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("posts:tag", args=[self.slug])
+
+    @classmethod
+    def from_names(cls, names):
+        """The tags with these names (case-insensitive), creating the missing ones."""
+        tags = []
+        for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+            tag = cls.objects.filter(name__iexact=name).first() or cls.objects.create(name=name)
+            tags.append(tag)
+        return tags
+
+
+class PostQuerySet(models.QuerySet):
+    def public(self):
+        """Posts every visitor may read: published, and their time has come."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def visible_to(self, user):
+        """Public posts, plus every post its author or an editor may see."""
+        if not user.is_authenticated:
+            return self.public()
+        if user.is_editor:
+            return self.all()
+        return self.filter(Q(status=Post.Status.PUBLISHED, published_at__lte=timezone.now()) | Q(author=user))
+
+    def for_listing(self):
+        """What a list of post cards shows, in a constant number of queries."""
+        return (
+            self.select_related("author")
+            .prefetch_related(models.Prefetch("tags", queryset=Tag.objects.order_by("name")))
+            .defer("body", "body_html")
+        )
+
+    def newest_first(self):
+        return self.order_by("-published_at", "-id")
+
+
+class Post(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True, editable=False)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
+    body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_LENGTH)])
+    body_html = models.TextField(blank=True, editable=False)
+    excerpt = models.TextField(
+        max_length=500, blank=True, help_text="Leave empty to use the first words of the body."
+    )
+    summary = models.TextField(blank=True, editable=False)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reading_time_minutes = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="post_public_idx"),
+            models.Index(fields=["author", "status", "-published_at"], name="post_author_idx"),
+            models.Index(fields=["-updated_at"], name="post_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        """Render the body once, and give the post a unique slug while it is unpublished."""
+        self.body_html = rendering.render_markdown(self.body)
+        self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
+        self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
+        if self.slug_is_frozen:
+            return super().save(*args, **kwargs)
+        for _attempt in range(5):
+            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk)
+            try:
+                with transaction.atomic():
+                    return super().save(*args, **kwargs)
+            except IntegrityError:
+                if not Post.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+                    raise  # not a slug race
+        raise IntegrityError("Could not find a free slug for this title.")
+
+    def get_absolute_url(self):
+        return reverse("posts:detail", args=[self.slug])
+
+    @property
+    def slug_is_frozen(self):
+        """A post's address never changes once it has been published or scheduled."""
+        return bool(self.slug) and self.published_at is not None
+
+    @property
+    def is_public(self):
+        """True when every visitor may read this post now."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def is_scheduled(self):
+        """Published with a future time: it goes live by itself when that time comes."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
+
+    @property
+    def display_status(self):
+        """The status a writer sees, with "scheduled" told apart from "published"."""
+        return "scheduled" if self.is_scheduled else self.status
+
+    def publish(self, at=None):
+        """Publish now, or schedule for ``at``; a post that went live keeps its first date."""
+        self.status = self.Status.PUBLISHED
+        if at is not None:
+            self.published_at = at
+        elif self.published_at is None or self.published_at > timezone.now():
+            self.published_at = timezone.now()
+        self.save()
+
+    def unpublish(self):
+        """Take the post off the site; it goes back to being a draft."""
+        self.status = self.Status.DRAFT
+        self.save()
+
+    def previous_public(self):
+        """The public post published just before this one."""
+        return (
+            Post.objects.public()
+            .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, id__lt=self.id))
+            .only("title", "slug")
+            .order_by("-published_at", "-id")
+            .first()
+        )
+
+    def next_public(self):
+        """The public post published just after this one."""
+        return (
+            Post.objects.public()
+            .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, id__gt=self.id))
+            .only("title", "slug")
+            .order_by("published_at", "id")
+            .first()
+        )
