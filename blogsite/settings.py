@@ -31,7 +31,8 @@ LANGUAGE_CODE = "en"
 USE_I18N = True
 USE_TZ = True
 
-ROOT_URLCONF = "blogsite.urls"
+# The benchmark mounts its floor view with its own URLconf; the site always uses ours.
+ROOT_URLCONF = env.str("ROOT_URLCONF", default="blogsite.urls")
 WSGI_APPLICATION = "blogsite.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -177,3 +178,8 @@ LOGGING = {
 # ------------------------------------------------------------------------------
 BLOG_OPEN_SIGNUP = env.bool("BLOG_OPEN_SIGNUP", default=False)
 BLOG_POSTS_PER_PAGE = 10
+# Rate limits (see accounts/ratelimit.py): failed sign-ins per username and per address.
+BLOG_LOGIN_ATTEMPTS = env.int("BLOG_LOGIN_ATTEMPTS", default=5)
+BLOG_LOGIN_WINDOW_SECONDS = env.int("BLOG_LOGIN_WINDOW_SECONDS", default=15 * 60)
+BLOG_WRITES_PER_MINUTE = env.int("BLOG_WRITES_PER_MINUTE", default=60)
+BLOG_ANONYMOUS_READS_PER_MINUTE = env.int("BLOG_ANONYMOUS_READS_PER_MINUTE", default=600)
