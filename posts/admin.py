@@ -1,8 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 
-from . import permissions
-from .models import Post, Tag
+from . import permissions, services
+from .models import Post, Revision, Tag
 
 
 class EditorsOnlyAdmin(admin.ModelAdmin):
@@ -38,6 +39,32 @@ class TagAdmin(EditorsOnlyAdmin):
         return tag.post_count
 
 
+class RevisionInline(admin.TabularInline):
+    """A post's saved states, newest first; read-only (restore from the editor page)."""
+
+    model = Revision
+    fk_name = "post"
+    fields = ["number", "note", "created_by", "created_at", "title", "tags"]
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = False
+    ordering = ["-number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_review(request.user)
+
+
 @admin.register(Post)
 class PostAdmin(EditorsOnlyAdmin):
     list_display = ["title", "author", "status_label", "published_at", "updated_at"]
@@ -53,6 +80,12 @@ class PostAdmin(EditorsOnlyAdmin):
         ("Details", {"fields": ["reading_time_minutes", "created_at", "updated_at"]}),
     ]
     actions = ["publish_now", "unpublish"]
+    inlines = [RevisionInline]
+
+    def save_related(self, request, form, formsets, change):
+        """An edit in the admin is a save like any other: it keeps a revision."""
+        super().save_related(request, form, formsets, change)
+        services.revision_record(post=form.instance, by=request.user, note="Saved in the admin")
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, post):
@@ -60,14 +93,20 @@ class PostAdmin(EditorsOnlyAdmin):
 
     @admin.action(description="Publish the selected posts now")
     def publish_now(self, request, queryset):
-        for post in queryset:
-            if permissions.can_publish(request.user, post):
-                post.publish()
-        self.message_user(request, "The selected posts are published.")
+        self._run(request, queryset, services.post_publish, "published")
 
     @admin.action(description="Unpublish the selected posts")
     def unpublish(self, request, queryset):
+        self._run(request, queryset, services.post_unpublish, "back to draft")
+
+    def _run(self, request, queryset, service, done):
+        """Apply a workflow service to each post; say which ones it refused and why."""
+        count = 0
         for post in queryset:
-            if permissions.can_publish(request.user, post):
-                post.unpublish()
-        self.message_user(request, "The selected posts are back to draft.")
+            try:
+                service(post=post, by=request.user)
+                count += 1
+            except (PermissionDenied, ValidationError) as error:
+                reason = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"“{post}”: {reason}", level=messages.WARNING)
+        self.message_user(request, f"{count} post(s) {done}.")

@@ -1,3 +1,5 @@
+import difflib
+
 from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, models, transaction
@@ -78,6 +80,14 @@ class PostQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
+    def in_review(self):
+        """Submissions waiting for an editor, oldest first (first come, first served)."""
+        return self.filter(status=Post.Status.REVIEW).order_by("updated_at", "id")
+
+    def for_dashboard(self):
+        """What a writer's lists show: titles, statuses and dates, without the bodies."""
+        return self.select_related("author").defer("body", "body_html", "summary")
+
 
 class Post(models.Model):
     class Status(models.TextChoices):
@@ -134,6 +144,14 @@ class Post(models.Model):
     def get_absolute_url(self):
         return reverse("posts:detail", args=[self.slug])
 
+    def get_edit_url(self):
+        return reverse("posts:post_edit", args=[self.pk])
+
+    @property
+    def version(self) -> str:
+        """A token that changes on every save: an editor sends it back so a stale save is refused."""
+        return self.updated_at.isoformat() if self.updated_at else ""
+
     @property
     def slug_is_frozen(self):
         """A post's address never changes once it has been published or scheduled."""
@@ -161,6 +179,21 @@ class Post(models.Model):
     def display_status(self):
         """The status a writer sees, with "scheduled" told apart from "published"."""
         return "scheduled" if self.is_scheduled else self.status
+
+    DASHBOARD_GROUPS = (
+        ("draft", "Drafts"),
+        ("review", "In review"),
+        ("scheduled", "Scheduled"),
+        ("published", "Published"),
+    )
+
+    @classmethod
+    def group_by_display_status(cls, posts):
+        """Posts grouped as a writer's dashboard shows them, each group keeping the given order."""
+        groups = {key: {"key": key, "label": label, "posts": []} for key, label in cls.DASHBOARD_GROUPS}
+        for post in posts:
+            groups[post.display_status]["posts"].append(post)
+        return list(groups.values())
 
     def publish(self, at=None):
         """Publish now, or schedule for ``at``; a post that went live keeps its first date."""
@@ -195,3 +228,49 @@ class Post(models.Model):
             .order_by("published_at", "id")
             .first()
         )
+
+
+class Revision(models.Model):
+    """One saved state of a post's words, kept on every save so a writer can compare and go back."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    excerpt = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="revisions"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=100, blank=True)
+    is_autosave = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [models.UniqueConstraint(fields=["post", "number"], name="revision_number_unique")]
+
+    def __str__(self):
+        return f"#{self.number} of {self.post_id}"
+
+    def get_absolute_url(self):
+        return reverse("posts:revision_diff", args=[self.post_id]) + f"?b={self.number}"
+
+    @property
+    def tag_list(self) -> str:
+        return ", ".join(self.tags)
+
+    def diff_from(self, older: "Revision") -> list[dict]:
+        """What changed from ``older`` to this revision, field by field, as unified-diff lines."""
+        changes = []
+        for field, label in (("title", "Title"), ("excerpt", "Excerpt"), ("tags", "Tags"), ("body", "Body")):
+            before, after = getattr(older, field), getattr(self, field)
+            if field == "tags":
+                before, after = ", ".join(before), ", ".join(after)
+            lines = list(difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=2))[2:]
+            if lines:
+                kinds = {"+": "added", "-": "removed", "@": "hunk"}
+                changes.append(
+                    {"label": label, "lines": [(kinds.get(line[:1], "same"), line) for line in lines]}
+                )
+        return changes

@@ -1,12 +1,14 @@
 """Who may do what with posts: the one place these rules live.
 
 HTML views, the JSON API and the admin all ask these functions; none re-derives a rule.
+Seeing comes first: a post a user may not see (``Post.objects.visible_to``) is a 404 for
+them; a post they see but may not act on is a 403.
 """
 
 
 def can_view(user, post) -> bool:
     """Public posts are for everyone; anything else only for its author and editors."""
-    return post.is_public or can_edit(user, post)
+    return post.is_public or (can_write(user) and (post.author_id == user.pk or user.is_editor))
 
 
 def can_write(user) -> bool:
@@ -15,8 +17,12 @@ def can_write(user) -> bool:
 
 
 def can_edit(user, post) -> bool:
-    """Writers edit their own posts; editors edit every post."""
-    return can_write(user) and (post.author_id == user.pk or user.is_editor)
+    """Writers edit their own posts, editors every post; a contributor's words go live only through review."""
+    if not can_write(user):
+        return False
+    if user.is_editor:
+        return True
+    return post.author_id == user.pk and (user.can_publish or post.status != post.Status.PUBLISHED)
 
 
 def can_publish(user, post) -> bool:
@@ -24,9 +30,19 @@ def can_publish(user, post) -> bool:
     return can_edit(user, post) and user.can_publish
 
 
+def can_submit(user, post) -> bool:
+    """Sending a draft to the editors' review queue: whoever may edit it, while it is a draft."""
+    return can_edit(user, post) and post.status == post.Status.DRAFT
+
+
 def can_delete(user, post) -> bool:
     """Deleting follows publishing: contributors cannot delete, even their own drafts."""
     return can_publish(user, post)
+
+
+def can_autosave(user, post) -> bool:
+    """Autosave keeps unpublished work only: words on a live post change by an explicit save."""
+    return can_edit(user, post) and post.status != post.Status.PUBLISHED
 
 
 def can_review(user) -> bool:

@@ -1,0 +1,263 @@
+"""The writes of the publishing workflow, shared by the dashboard, the JSON API and the admin.
+
+Each function takes keyword arguments only, runs in one transaction, checks the caller's
+permission through ``posts.permissions`` and the business rules itself, and raises:
+
+- ``PermissionDenied`` when ``by`` may not do this to this post (callers make it a 403;
+  whether the post may be *seen* at all is the caller's 404, via ``Post.objects.visible_to``);
+- ``ValidationError`` (with a dict of field → messages) when the post or the input breaks a
+  rule, e.g. publishing without a title or body;
+- ``EditConflict`` when ``expected_version`` is given and the post changed since then.
+
+Every change to a post's words records a ``Revision``.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.emails import send_email
+from accounts.models import Role
+
+from . import permissions
+from .models import MAX_BODY_LENGTH, Post, Revision, Tag
+
+
+class EditConflict(Exception):
+    """The post changed since the writer loaded it (``expected_version``); nothing was saved."""
+
+    def __init__(self, post):
+        super().__init__("This post was changed by someone else since you opened it.")
+        self.post = post
+
+
+def _lock(post: Post, expected_version: str | None = None) -> None:
+    """Reload ``post`` under a row lock, so concurrent writes queue up, and refuse a stale version."""
+    post.refresh_from_db(from_queryset=Post.objects.select_for_update())
+    if expected_version is not None and expected_version != post.version:
+        raise EditConflict(post)
+
+
+def _tag_names(tags: Iterable[str]) -> list[str]:
+    names = list(dict.fromkeys(name.strip() for name in tags if name.strip()))
+    if too_long := [name for name in names if len(name) > 50]:
+        raise ValidationError({"tags": [f"A tag has at most 50 characters: “{too_long[0][:60]}”."]})
+    return names
+
+
+def _check_content(title: str, body: str, excerpt: str) -> None:
+    errors = {}
+    if len(title) > 200:
+        errors["title"] = ["A title has at most 200 characters."]
+    if len(body) > MAX_BODY_LENGTH:
+        errors["body"] = [f"A body has at most {MAX_BODY_LENGTH:,} characters."]
+    if len(excerpt) > 500:
+        errors["excerpt"] = ["An excerpt has at most 500 characters."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_publishable(post: Post) -> None:
+    """A post goes live only with words in it: a title and a body."""
+    errors = {}
+    if not post.title.strip():
+        errors["title"] = ["A post needs a title before it is published."]
+    if not post.body.strip():
+        errors["body"] = ["A post needs a body before it is published."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def revision_record(*, post: Post, by, note: str = "", autosave: bool = False) -> Revision:
+    """Keep the post's current words as a revision; a run of autosaves by one writer keeps only the last."""
+    latest = post.revisions.order_by("-number").first()
+    fields = {
+        "title": post.title,
+        "body": post.body,
+        "excerpt": post.excerpt,
+        "tags": sorted(tag.name for tag in post.tags.all()),
+    }
+    if autosave and latest and latest.is_autosave and latest.created_by_id == getattr(by, "pk", None):
+        for name, value in fields.items():
+            setattr(latest, name, value)
+        latest.created_at = timezone.now()
+        latest.save()
+        return latest
+    number = (post.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
+    return Revision.objects.create(
+        post=post, number=number, created_by=by, note=note, is_autosave=autosave, **fields
+    )
+
+
+@transaction.atomic
+def post_save(
+    *,
+    by,
+    post: Post | None = None,
+    title: str,
+    body: str = "",
+    excerpt: str = "",
+    tags: Iterable[str] = (),
+    expected_version: str | None = None,
+    autosave: bool = False,
+    note: str = "",
+) -> Post:
+    """Create a draft (``post=None``) or change a post's words and tags; records a revision.
+
+    The status is left alone: publishing, scheduling and review are their own functions.
+    ``autosave=True`` is what the editor's background save sends: it never touches a
+    published post. Raises ``EditConflict`` when ``expected_version`` is stale.
+    """
+    _check_content(title, body, excerpt)
+    names = _tag_names(tags)
+    if post is None:
+        if not permissions.can_write(by):
+            raise PermissionDenied("Sign in to write.")
+        post = Post(author=by)
+    else:
+        _lock(post, expected_version)
+        allowed = permissions.can_autosave if autosave else permissions.can_edit
+        if not allowed(by, post):
+            raise PermissionDenied("You may not change this post.")
+    post.title, post.body, post.excerpt = title, body, excerpt
+    if post.status == Post.Status.PUBLISHED:
+        _check_publishable(post)
+    post.save()
+    post.tags.set(Tag.from_names(names))
+    revision_record(post=post, by=by, note=note or ("Autosaved" if autosave else "Saved"), autosave=autosave)
+    return post
+
+
+@transaction.atomic
+def post_submit(*, post: Post, by, request=None) -> Post:
+    """Send a draft to review and e-mail every editor a link to it (after the transaction commits)."""
+    _lock(post)
+    if not permissions.can_edit(by, post):
+        raise PermissionDenied("You may not submit this post.")
+    if post.status != Post.Status.DRAFT:
+        raise ValidationError({"status": ["Only a draft can be submitted for review."]})
+    _check_publishable(post)
+    post.status = Post.Status.REVIEW
+    post.save()
+    transaction.on_commit(lambda: _notify_editors(post, by, request))
+    return post
+
+
+def _absolute(path: str, request=None) -> str:
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return (settings.SITE_URL or "http://localhost") + path
+
+
+def _notify_editors(post: Post, by, request=None) -> None:
+    """One e-mail to each active editor (and admin) with an address, linking to the post's edit page."""
+    editors = get_user_model().objects.filter(role__in=[Role.EDITOR, Role.ADMIN], is_active=True)
+    link = _absolute(post.get_edit_url(), request)
+    for editor in editors.exclude(email="").exclude(pk=by.pk):
+        send_email(
+            to=[editor.email],
+            subject=f"[{settings.SITE_NAME}] Review requested: {post.title}",
+            body=(
+                f"Hello {editor.name},\n\n{by.name} submitted “{post.title}” for review.\n\n"
+                f"Read it, edit it and publish it here:\n{link}\n"
+            ),
+        )
+
+
+@transaction.atomic
+def post_publish(*, post: Post, by, at: datetime | None = None) -> Post:
+    """Publish now (``at=None``) or schedule for ``at``, an aware datetime in the future.
+
+    A post that already went live keeps its first publication date when published again.
+    """
+    _lock(post)
+    if not permissions.can_publish(by, post):
+        raise PermissionDenied("You may not publish this post.")
+    _check_publishable(post)
+    if at is not None:
+        if timezone.is_naive(at):
+            raise ValidationError({"published_at": ["Give the time with its time zone."]})
+        if at <= timezone.now():
+            raise ValidationError({"published_at": ["Choose a time in the future to schedule the post."]})
+    post.publish(at=at)
+    return post
+
+
+@transaction.atomic
+def post_unpublish(*, post: Post, by) -> Post:
+    """Take a published or scheduled post off the site; it becomes a draft again (its address stays)."""
+    _lock(post)
+    if not permissions.can_publish(by, post):
+        raise PermissionDenied("You may not unpublish this post.")
+    if post.status != Post.Status.PUBLISHED:
+        raise ValidationError({"status": ["Only a published or scheduled post can be unpublished."]})
+    post.unpublish()
+    return post
+
+
+@transaction.atomic
+def post_return_to_draft(*, post: Post, by) -> Post:
+    """Withdraw a post from review (its writer, or an editor sending it back)."""
+    _lock(post)
+    if not permissions.can_edit(by, post):
+        raise PermissionDenied("You may not change this post.")
+    if post.status != Post.Status.REVIEW:
+        raise ValidationError({"status": ["Only a post in review can go back to draft."]})
+    post.status = Post.Status.DRAFT
+    post.save()
+    return post
+
+
+@transaction.atomic
+def post_set_status(*, post: Post, by, status: str, published_at: datetime | None = None) -> Post:
+    """Move a post to ``status`` (``draft``, ``review`` or ``published``) by the matching transition.
+
+    For callers that receive a target state rather than an action (the JSON API):
+    ``published`` with a future ``published_at`` schedules, without one publishes now.
+    """
+    if status == Post.Status.PUBLISHED:
+        future = published_at if published_at and published_at > timezone.now() else None
+        return post_publish(post=post, by=by, at=future)
+    if status == Post.Status.REVIEW:
+        if post.status == Post.Status.REVIEW:
+            return post
+        if post.status == Post.Status.PUBLISHED:
+            post_unpublish(post=post, by=by)
+        return post_submit(post=post, by=by)
+    if status == Post.Status.DRAFT:
+        if post.status == Post.Status.PUBLISHED:
+            return post_unpublish(post=post, by=by)
+        if post.status == Post.Status.REVIEW:
+            return post_return_to_draft(post=post, by=by)
+        return post
+    raise ValidationError({"status": [f"Unknown status “{status}”."]})
+
+
+@transaction.atomic
+def post_delete(*, post: Post, by) -> None:
+    """Delete a post and its revisions for good."""
+    _lock(post)
+    if not permissions.can_delete(by, post):
+        raise PermissionDenied("You may not delete this post.")
+    post.delete()
+
+
+@transaction.atomic
+def revision_restore(*, revision: Revision, by, expected_version: str | None = None) -> Post:
+    """Put a revision's words back on its post; that is itself a new revision."""
+    return post_save(
+        by=by,
+        post=revision.post,
+        title=revision.title,
+        body=revision.body,
+        excerpt=revision.excerpt,
+        tags=revision.tags,
+        expected_version=expected_version,
+        note=f"Restored revision #{revision.number}",
+    )
