@@ -183,3 +183,5 @@ BLOG_LOGIN_ATTEMPTS = env.int("BLOG_LOGIN_ATTEMPTS", default=5)
 BLOG_LOGIN_WINDOW_SECONDS = env.int("BLOG_LOGIN_WINDOW_SECONDS", default=15 * 60)
 BLOG_WRITES_PER_MINUTE = env.int("BLOG_WRITES_PER_MINUTE", default=60)
 BLOG_ANONYMOUS_READS_PER_MINUTE = env.int("BLOG_ANONYMOUS_READS_PER_MINUTE", default=600)
+# The editor page saves a draft after this many milliseconds without typing (tests shorten it).
+BLOG_AUTOSAVE_IDLE_MS = env.int("BLOG_AUTOSAVE_IDLE_MS", default=3000)

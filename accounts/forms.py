@@ -1,0 +1,91 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.template import loader
+
+from . import ratelimit
+from .emails import send_email
+from .models import Role, User
+
+
+class RateLimitedAuthenticationForm(AuthenticationForm):
+    """Django's sign-in form, refusing to check passwords once a username or address failed too often.
+
+    The message is the same whether or not the username exists, so the form does not tell
+    which accounts there are.
+    """
+
+    error_messages = AuthenticationForm.error_messages | {
+        "rate_limited": "Too many failed sign-in attempts. Try again in %(minutes)s minutes.",
+    }
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if wait := ratelimit.login_blocked_for(self.request, username):
+            self.rate_limited = True
+            raise forms.ValidationError(
+                self.error_messages["rate_limited"],
+                code="rate_limited",
+                params={"minutes": max(1, round(wait / 60))},
+            )
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            ratelimit.note_failed_login(self.request, username)
+            raise
+
+
+class EmailThroughOurSenderPasswordResetForm(PasswordResetForm):
+    """Password reset e-mails go out through ``accounts.emails.send_email`` like every other e-mail."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html_body = (
+            loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        )
+        send_email(to=[to_email], subject=subject, body=body, html_body=html_body)
+
+
+class SignupForm(UserCreationForm):
+    """Open sign-up: anyone may become a contributor, whose posts go live only through review."""
+
+    email = forms.EmailField(help_text="For password resets; never shown to readers.")
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username", "email", "display_name"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account with this e-mail address already exists.")
+        return email
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.role = Role.CONTRIBUTOR
+        if commit:
+            user.save()
+        return user
+
+
+class ProfileForm(forms.ModelForm):
+    """What a writer says about themselves on their author page."""
+
+    class Meta:
+        model = User
+        fields = ["display_name", "bio", "email"]
+        help_texts = {
+            "display_name": "The name readers see. Leave empty to show your username.",
+            "bio": "A few lines for your author page.",
+            "email": "For password resets and review notices; never shown to readers.",
+        }
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}

@@ -1,0 +1,67 @@
+from django import forms
+from django.utils import timezone
+
+from .models import MAX_BODY_LENGTH
+
+# The browser's <input type="datetime-local"> sends this; people typing by hand may add seconds.
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class PostForm(forms.Form):
+    """The editor page: a post's words, its tags and when to publish, in the site's time zone.
+
+    ``action`` is the button the writer pressed; publishing and scheduling ask more of the
+    input than saving a draft. The same rules are enforced again by ``posts.services``.
+    """
+
+    ACTIONS = ("save", "preview", "submit", "publish", "schedule", "unpublish")
+
+    title = forms.CharField(max_length=200)
+    body = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_BODY_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
+        help_text="Markdown: # headings, - lists, ``` code blocks, [links](https://…), tables.",
+    )
+    excerpt = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Leave empty to use the first words of the body.",
+    )
+    tags = forms.CharField(required=False, max_length=1000, help_text="Separated by commas.")
+    published_at = forms.DateTimeField(
+        required=False,
+        label="Publish at",
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="For scheduling: a date and time in the site's time zone.",
+    )
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, action="save", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.action = action if action in self.ACTIONS else "save"
+        zone = timezone.get_current_timezone_name()
+        self.fields[
+            "published_at"
+        ].help_text = f"For scheduling: a date and time in the site's time zone ({zone})."
+
+    def clean_tags(self):
+        names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
+        if too_long := [name for name in names if len(name) > 50]:
+            raise forms.ValidationError(f"A tag has at most 50 characters: “{too_long[0][:60]}…”.")
+        return names
+
+    def clean(self):
+        data = super().clean()
+        if self.action in ("publish", "schedule", "submit") and not data.get("body", "").strip():
+            self.add_error("body", "A post needs a body before it is published or submitted.")
+        if self.action == "schedule" and "published_at" not in self.errors:
+            when = data.get("published_at")
+            if when is None:
+                self.add_error("published_at", "Choose the date and time to publish at.")
+            elif when <= timezone.now():
+                self.add_error("published_at", "Choose a time in the future to schedule the post.")
+        return data
