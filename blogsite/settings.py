@@ -89,6 +89,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The benchmark measures pages with no cache at all (bench/run); never useful in production.
+if env.bool("CACHE_DISABLED", default=False):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Blogsite's load benchmark: run it with `bench/run` (see README's Performance section)."""
