@@ -14,7 +14,7 @@ class PostForm(forms.Form):
     input than saving a draft. The same rules are enforced again by ``posts.services``.
     """
 
-    ACTIONS = ("save", "preview", "submit", "publish", "schedule", "unpublish")
+    ACTIONS = ("save", "preview", "submit", "publish", "schedule", "unpublish", "withdraw")
 
     title = forms.CharField(max_length=200)
     body = forms.CharField(

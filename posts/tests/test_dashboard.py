@@ -1,0 +1,99 @@
+"""The dashboard: a writer's posts by status with counts, newest first; editors also see the review queue."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def section(html, heading_id):
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_it_asks_visitors_to_sign_in(client):
+    assert client.get("/dashboard/")["Location"] == "/accounts/login/?next=/dashboard/"
+
+
+def test_it_groups_the_writers_posts_by_status_with_counts(client, author, other_author, make_post):
+    make_post(author, "Draft old", status="draft")
+    make_post(author, "Draft new", status="draft")
+    make_post(author, "Waiting", status="review")
+    make_post(author, "Later", published_at=timezone.now() + timedelta(days=1))
+    make_post(author, "Live")
+    make_post(other_author, "Not mine", status="draft")
+    client.force_login(author)
+    html = client.get("/dashboard/").content.decode()
+    drafts = section(html, "draft-heading")
+    assert '<span class="count">2</span>' in drafts
+    assert drafts.index("Draft new") < drafts.index("Draft old")  # newest first
+    assert "Waiting" in section(html, "review-heading")
+    assert "Later" in section(html, "scheduled-heading")
+    assert "Live" in section(html, "published-heading") and "Later" not in section(html, "published-heading")
+    assert "Not mine" not in html
+    assert "Review queue" not in html
+
+
+def test_editors_also_see_the_review_queue(client, editor, contributor, make_post):
+    make_post(contributor, "Please publish me", status="review")
+    make_post(contributor, "Still a draft", status="draft")
+    client.force_login(editor)
+    html = client.get("/dashboard/").content.decode()
+    queue = section(html, "review-queue-heading")
+    assert "Please publish me" in queue and "Cora Contributor" in queue
+    assert "Still a draft" not in html
+    assert "Please publish me" in client.get("/dashboard/review/").content.decode()
+
+
+def test_the_dashboard_takes_a_constant_number_of_queries(
+    client, editor, contributor, make_post, django_assert_num_queries
+):
+    for n in range(12):
+        make_post(editor, f"Mine {n}", status=["draft", "review", "published"][n % 3])
+        make_post(contributor, f"Queued {n}", status="review")
+    client.force_login(editor)
+    # session, user, the writer's posts, the review queue
+    with django_assert_num_queries(4):
+        response = client.get("/dashboard/")
+    assert response.status_code == 200
+
+
+def test_the_review_queue_page_takes_a_constant_number_of_queries(
+    client, editor, contributor, make_post, django_assert_num_queries
+):
+    for n in range(12):
+        make_post(contributor, f"Queued {n}", status="review")
+    client.force_login(editor)
+    # session, user, the queue
+    with django_assert_num_queries(3):
+        client.get("/dashboard/review/")
+
+
+def test_an_editor_publishes_a_submission_from_the_queue(client, editor, contributor, make_post):
+    post = make_post(contributor, "Submitted", body="words", status=Post.Status.REVIEW)
+    client.force_login(editor)
+    html = client.get("/dashboard/review/").content.decode()
+    assert post.get_edit_url() in html
+    response = client.post(
+        post.get_edit_url(),
+        {"title": post.title, "body": post.body, "tags": "", "version": post.version, "action": "publish"},
+    )
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.is_public and post.author == contributor
+
+
+def test_delete_asks_for_confirmation_on_its_own_page(client, author, make_post):
+    post = make_post(author, "Doomed", status="draft")
+    client.force_login(author)
+    page = client.get(f"/dashboard/posts/{post.pk}/delete/")
+    assert page.status_code == 200
+    assert "Delete “Doomed”?" in page.content.decode()
+    assert Post.objects.filter(pk=post.pk).exists()
+    response = client.post(f"/dashboard/posts/{post.pk}/delete/", follow=True)
+    assert "Deleted “Doomed”." in response.content.decode()
+    assert not Post.objects.filter(pk=post.pk).exists()
