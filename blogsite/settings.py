@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",  # full-text search (posts/search.py); harmless on SQLite
+    "django.contrib.sitemaps",  # /sitemap.xml (posts/sitemaps.py)
     "accounts",
     "posts",
 ]
@@ -125,6 +127,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "blogsite.context_processors.site",
+                "blogsite.context_processors.links",
+                "django.template.context_processors.i18n",
             ],
         },
     },

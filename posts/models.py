@@ -1,14 +1,15 @@
 import difflib
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxLengthValidator
-from django.db import IntegrityError, models, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connections, models, router, transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import rendering
+from . import rendering, search
 
 MAX_BODY_LENGTH = 200_000
 
@@ -47,6 +48,11 @@ class Tag(models.Model):
         return reverse("posts:tag", args=[self.slug])
 
     @classmethod
+    def in_use(cls):
+        """Tags of at least one public post, each with ``post_count``: how many (one query)."""
+        return cls.objects.filter(posts__in=Post.objects.public()).annotate(post_count=Count("posts"))
+
+    @classmethod
     def from_names(cls, names):
         """The tags with these names (case-insensitive), creating the missing ones."""
         tags = []
@@ -57,6 +63,13 @@ class Tag(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
+    _search_terms = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._search_terms = self._search_terms  # what a search result's snippet is made from
+        return clone
+
     def public(self):
         """Posts every visitor may read: published, and their time has come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -88,6 +101,27 @@ class PostQuerySet(models.QuerySet):
         """What a writer's lists show: titles, statuses and dates, without the bodies."""
         return self.select_related("author").defer("body", "body_html", "summary")
 
+    def search(self, query: str):
+        """Posts matching a reader's query, best match first, each with a safe HTML ``snippet``.
+
+        Visibility is the caller's: chain it after ``public()`` or ``visible_to(user)``. An
+        empty query finds nothing; a long one is cut to 200 characters. Keep its order (do
+        not call ``newest_first()`` after it).
+        """
+        return search.apply(self, query)
+
+    def _with_search_results(self, terms):
+        clone = self._chain()
+        clone._iterable_class = search.SearchResultIterable
+        clone._search_terms = terms
+        return clone
+
+
+class PostManager(models.Manager.from_queryset(PostQuerySet)):
+    def get_queryset(self):
+        """The search vector is only for the database to search: never load it into Python."""
+        return super().get_queryset().defer("search_vector")
+
 
 class Post(models.Model):
     class Status(models.TextChoices):
@@ -110,8 +144,11 @@ class Post(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reading_time_minutes = models.PositiveIntegerField(default=1, editable=False)
+    # PostgreSQL's full-text search vector, kept up to date by save() and GIN-indexed by
+    # migration 0002 (on PostgreSQL only); always empty on other databases.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = PostQuerySet.as_manager()
+    objects = PostManager()
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -129,6 +166,7 @@ class Post(models.Model):
         self.body_html = rendering.render_markdown(self.body)
         self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
         self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
+        self._set_search_vector(kwargs)
         if self.slug_is_frozen:
             return super().save(*args, **kwargs)
         for _attempt in range(5):
@@ -151,6 +189,17 @@ class Post(models.Model):
     def version(self) -> str:
         """A token that changes on every save: an editor sends it back so a stale save is refused."""
         return self.updated_at.isoformat() if self.updated_at else ""
+
+    def _set_search_vector(self, save_kwargs):
+        """Compute the search vector in the same INSERT/UPDATE that saves the title and body."""
+        using = save_kwargs.get("using") or router.db_for_write(Post, instance=self)
+        if connections[using].vendor == "postgresql":
+            self.search_vector = search.search_vector(self.title, self.body_html)
+        else:
+            self.search_vector = None
+        update_fields = save_kwargs.get("update_fields")
+        if update_fields is not None and {"title", "body", "body_html"} & set(update_fields):
+            save_kwargs["update_fields"] = {*update_fields, "search_vector"}
 
     @property
     def slug_is_frozen(self):
@@ -208,6 +257,19 @@ class Post(models.Model):
         """Take the post off the site; it goes back to being a draft."""
         self.status = self.Status.DRAFT
         self.save()
+
+    def related_public(self, tags, limit=3):
+        """Public posts sharing the most of ``tags`` with this one, newest first among equals."""
+        if not tags:
+            return []
+        return list(
+            Post.objects.public()
+            .filter(tags__in=tags)
+            .exclude(pk=self.pk)
+            .annotate(shared_tags=Count("tags"))
+            .only("title", "slug", "published_at")
+            .order_by("-shared_tags", "-published_at", "-id")[:limit]
+        )
 
     def previous_public(self):
         """The public post published just before this one."""

@@ -1,6 +1,8 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import views
+from . import feeds, views
+from .sitemaps import SITEMAPS
 
 app_name = "posts"
 
@@ -9,6 +11,16 @@ urlpatterns = [
     path("posts/<slug:slug>/", views.post_detail, name="detail"),
     path("tags/<slug:slug>/", views.tag_detail, name="tag"),
     path("authors/<str:username>/", views.author_detail, name="author"),
+    path("search/", views.search_results, name="search"),
+    path("tags/", views.tag_index, name="tags"),
+    path("feed/", feeds.LatestPostsFeed(), name="feed"),
+    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
+    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
+    path("tags/<slug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
+    path("authors/<str:username>/feed/", feeds.AuthorFeed(), name="author_feed"),
+    path("authors/<str:username>/feed/atom/", feeds.AuthorAtomFeed(), name="author_feed_atom"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
     # Dashboard
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/review/", views.review_queue, name="review_queue"),

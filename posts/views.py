@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST, require_safe
 
-from . import permissions, rendering, services
+from blogsite.links import absolute_url
+
+from . import permissions, rendering, search, services
 from .forms import PostForm
 from .models import Post, Revision, Tag
 
@@ -32,6 +35,7 @@ def post_detail(request, slug):
     if post.is_public:
         context["previous_post"] = post.previous_public()
         context["next_post"] = post.next_public()
+        context["related_posts"] = post.related_public(context["tags"])
     return render(request, "posts/post_detail.html", context)
 
 
@@ -268,3 +272,31 @@ def revision_restore(request, post_id, number):
     else:
         messages.success(request, f"Restored revision #{number}: that is now the newest revision.")
     return redirect(post.get_edit_url())
+
+
+def search_results(request):
+    """Public posts matching ``?q=``, best match first, a page at a time."""
+    typed = request.GET.get("q", "")
+    query = search.clean_query(typed)
+    results = Post.objects.public().search(query).for_listing()
+    page = Paginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {"query": query, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
+    return render(request, "posts/search.html", context)
+
+
+def tag_index(request):
+    """Every tag in use, with how many public posts it has."""
+    tags = Tag.in_use().order_by("name")
+    return render(request, "posts/tag_index.html", {"tags": tags})
+
+
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/dashboard/", "/api/", "/search/"]
+
+
+@require_safe
+@cache_control(max_age=60 * 60 * 24, public=True)
+def robots_txt(request):
+    """Crawl the public pages, not the private or endless ones; the sitemap lists what to crawl."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    lines.append(f"Sitemap: {absolute_url(reverse('posts:sitemap'), request)}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

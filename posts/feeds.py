@@ -1,0 +1,182 @@
+"""RSS 2.0 and Atom feeds of public posts: the whole site, one tag, one author.
+
+Each item carries the post's full HTML (``content:encoded`` in RSS, ``content`` in
+Atom), its author and its tags as categories. Links are absolute: ``SITE_URL`` when it
+is set, otherwise the syndication framework adds the request's own host.
+"""
+
+import copy
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from blogsite import links
+
+from .models import Post, Tag
+
+FEED_LENGTH = 20
+
+
+class FullContentRssFeed(Rss201rev2Feed):
+    """RSS 2.0 whose items also carry the full post in ``content:encoded``."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": "http://purl.org/rss/1.0/modules/content/"}
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content:encoded", item["content_html"])
+
+
+class FullContentAtomFeed(Atom1Feed):
+    """Atom whose entries also carry the full post in ``<content type="html">``."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class LatestPostsFeed(Feed):
+    """The newest public posts of the whole blog."""
+
+    feed_type = FullContentRssFeed
+    url_name = "posts:feed"
+    request = None
+
+    def __call__(self, request, *args, **kwargs):
+        # One copy per request, so links can be made absolute without sharing state.
+        feed = copy.copy(self)
+        feed.request = request
+        return super(LatestPostsFeed, feed).__call__(request, *args, **kwargs)
+
+    def absolute_url(self, path):
+        return links.absolute_url(path, self.request)
+
+    def feed_url(self, obj=None):
+        return self.absolute_url(reverse(self.url_name, args=self.url_args(obj)))
+
+    def url_args(self, obj):
+        return []
+
+    def title(self, obj=None):
+        return settings.SITE_NAME
+
+    def description(self, obj=None):
+        return f"The latest posts on {settings.SITE_NAME}."
+
+    def link(self, obj=None):
+        return self.absolute_url(reverse("posts:home"))
+
+    def posts(self, obj):
+        return Post.objects.public()
+
+    def items(self, obj=None):
+        # 2 queries: the posts with their authors, then their tags.
+        return (
+            self.posts(obj)
+            .select_related("author")
+            .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+            .newest_first()[:FEED_LENGTH]
+        )
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return self.absolute_url(item.get_absolute_url())
+
+    def item_author_name(self, item):
+        return item.author.name
+
+    def item_author_link(self, item):
+        return self.absolute_url(item.author.get_absolute_url())
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()]
+
+    def item_extra_kwargs(self, item):
+        return {"content_html": item.body_html}
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = FullContentAtomFeed
+    url_name = "posts:feed_atom"
+    subtitle = LatestPostsFeed.description
+
+
+class TagFeed(LatestPostsFeed):
+    """The newest public posts with one tag."""
+
+    url_name = "posts:tag_feed"
+
+    def url_args(self, obj):
+        return [obj.slug]
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, obj):
+        return f"#{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"The latest posts tagged {obj.name} on {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return self.absolute_url(obj.get_absolute_url())
+
+    def posts(self, obj):
+        return Post.objects.public().filter(tags=obj)
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = FullContentAtomFeed
+    url_name = "posts:tag_feed_atom"
+    subtitle = TagFeed.description
+
+
+class AuthorFeed(LatestPostsFeed):
+    """The newest public posts of one author; like their page, only once they have published."""
+
+    url_name = "posts:author_feed"
+
+    def url_args(self, obj):
+        return [obj.username]
+
+    def get_object(self, request, username):
+        author = get_object_or_404(get_user_model(), username=username, is_active=True)
+        if not Post.objects.public().filter(author=author).exists():
+            raise Http404("This author has not published anything yet.")
+        return author
+
+    def title(self, obj):
+        return f"{obj.name} · {settings.SITE_NAME}"
+
+    def description(self, obj):
+        return f"The latest posts by {obj.name} on {settings.SITE_NAME}."
+
+    def link(self, obj):
+        return self.absolute_url(obj.get_absolute_url())
+
+    def posts(self, obj):
+        return Post.objects.public().filter(author=obj)
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = FullContentAtomFeed
+    url_name = "posts:author_feed_atom"
+    subtitle = AuthorFeed.description

@@ -1,0 +1,54 @@
+"""Reading on: related posts under a post, and the list of tags."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from posts.models import Post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_posts_sharing_the_most_tags_first(client, author, make_post):
+    post = make_post(author, "Main", tags=["django", "postgres", "search"])
+    make_post(author, "Shares one", tags=["django"])
+    make_post(
+        author, "Shares two", tags=["django", "postgres"], published_at=timezone.now() - timedelta(days=9)
+    )
+    make_post(author, "Shares none", tags=["cooking"])
+    make_post(author, "Draft sharing all", status=Post.Status.DRAFT, tags=["django", "postgres", "search"])
+    assert [p.title for p in post.related_public(list(post.tags.all()))] == ["Shares two", "Shares one"]
+    content = client.get(post.get_absolute_url()).content.decode()
+    related = content[content.index("Related posts") :]
+    assert related.index("Shares two") < related.index("Shares one")
+    assert "Shares none" not in related and "Draft sharing all" not in related
+
+
+def test_a_post_without_tags_has_no_related_section(client, author, make_post):
+    post = make_post(author, "Lonely")
+    make_post(author, "Other", tags=["x"])
+    assert "Related posts" not in client.get(post.get_absolute_url()).content.decode()
+
+
+def test_the_post_page_runs_a_constant_number_of_queries(
+    client, author, make_post, django_assert_num_queries
+):
+    post = make_post(author, "Main", tags=["a", "b"])
+    for n in range(8):
+        make_post(author, f"Other {n}", tags=["a", "b", f"t{n}"])
+    # post and author, its tags, previous, next, related
+    with django_assert_num_queries(5):
+        response = client.get(post.get_absolute_url())
+    assert response.content.decode().count('<li><a href="/posts/other-') == 3
+
+
+def test_the_tag_list_counts_public_posts_only(client, author, make_post, django_assert_num_queries):
+    make_post(author, "One", tags=["django", "postgres"])
+    make_post(author, "Two", tags=["django"])
+    make_post(author, "Draft", status=Post.Status.DRAFT, tags=["django", "secret"])
+    with django_assert_num_queries(1):
+        content = client.get("/tags/").content.decode()
+    assert 'href="/tags/django/">#django <span class="tag__count">2' in content
+    assert 'href="/tags/postgres/">#postgres <span class="tag__count">1' in content
+    assert "secret" not in content

@@ -1,0 +1,250 @@
+"""Full-text search: the queryset method the page and the API share, and the /search/ page.
+
+These run on SQLite (the fallback) and on PostgreSQL (full-text search), whichever
+DATABASE_URL points at; CI runs both.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from conftest import make_user
+from posts.models import Post
+from posts.search import MAX_QUERY_LENGTH, clean_query, fallback_snippet, headline_to_html
+
+pytestmark = pytest.mark.django_db
+
+ODD_QUERIES = [
+    "%",
+    "'",
+    "\\",
+    '"',
+    "😀",
+    "&|!:*()",
+    "a:* & !b | (c",
+    "'; DROP TABLE posts_post; --",
+    "\x00null",
+    "<script>alert(1)</script>",
+    "-",
+    "or",
+    '"unclosed phrase',
+    "_%_",
+    "x" * 10_000,
+    "word " * 2_000,
+]
+
+
+def tags_in(snippet):
+    return set(re.findall(r"</?[a-zA-Z][^>]*>", str(snippet)))
+
+
+def titles(queryset):
+    return [post.title for post in queryset]
+
+
+def test_it_ranks_a_title_match_above_a_body_match(author, make_post):
+    make_post(author, "Cooking pasta", body="A long evening about databases and indexes.")
+    make_post(author, "Databases for beginners", body="How tables and rows work.")
+    make_post(author, "Gardening", body="Nothing to see.")
+    assert titles(Post.objects.public().search("databases")) == ["Databases for beginners", "Cooking pasta"]
+
+
+def test_it_ranks_by_relevance_not_by_date(author, make_post):
+    make_post(
+        author, "Postgres tuning", body="Postgres settings.", published_at=timezone.now() - timedelta(days=30)
+    )
+    make_post(author, "Newer note", body="Mentions postgres once.")
+    assert titles(Post.objects.public().search("postgres"))[0] == "Postgres tuning"
+
+
+def test_it_highlights_the_matches_in_a_snippet(author, make_post):
+    make_post(author, "Notes", body="Start of the post. Indexes make a database fast when used well.")
+    [post] = Post.objects.public().search("database")
+    assert "<mark>database</mark>" in post.snippet
+    assert tags_in(post.snippet) <= {"<mark>", "</mark>"}
+
+
+def test_it_escapes_everything_but_its_own_marks(author, make_post):
+    body = "Write `<b>bold</b>` & <i>italics</i> in your database <script>alert(1)</script> posts."
+    make_post(author, "Markup", body=body)
+    [post] = Post.objects.public().search("database")
+    assert tags_in(post.snippet) == {"<mark>", "</mark>"}
+    assert "&lt;b&gt;bold&lt;/b&gt;" in post.snippet
+    assert "&amp;" in post.snippet
+    assert "alert" not in post.snippet  # the sanitiser dropped the script when the post was saved
+
+
+def test_it_gives_a_snippet_from_the_start_when_only_the_title_matches(author, make_post):
+    make_post(author, "Databases", body="First words of the body come first here.")
+    [post] = Post.objects.public().search("databases")
+    assert "First words" in post.snippet
+
+
+@pytest.mark.parametrize("status", [Post.Status.DRAFT, Post.Status.REVIEW])
+def test_it_never_finds_unpublished_posts(author, make_post, status):
+    make_post(author, "Secret database plans", status=status)
+    assert not Post.objects.public().search("database").exists()
+
+
+def test_it_never_finds_scheduled_posts(author, make_post):
+    make_post(author, "Future database", published_at=timezone.now() + timedelta(days=1))
+    assert not Post.objects.public().search("database").exists()
+
+
+def test_it_composes_with_visible_to(author, other_author, make_post):
+    make_post(author, "My database draft", status=Post.Status.DRAFT)
+    make_post(other_author, "Their database draft", status=Post.Status.DRAFT)
+    make_post(other_author, "Public database post")
+    found = titles(Post.objects.visible_to(author).search("database"))
+    assert sorted(found) == ["My database draft", "Public database post"]
+
+
+def test_it_matches_a_quoted_phrase_only_in_order(author, make_post):
+    make_post(author, "In order", body="We use full text search here.")
+    make_post(author, "Out of order", body="The text is full of search terms.")
+    assert titles(Post.objects.public().search('"full text"')) == ["In order"]
+
+
+def test_it_matches_the_last_word_as_a_prefix_while_typing(author, make_post):
+    make_post(author, "Choosing a database", body="Relational stores.")
+    make_post(author, "Elsewhere", body="Nothing related.")
+    assert titles(Post.objects.public().search("choosing datab")) == ["Choosing a database"]
+    assert titles(Post.objects.public().search("datab")) == ["Choosing a database"]
+
+
+def test_it_leaves_out_words_with_a_minus(author, make_post):
+    make_post(author, "Postgres and MySQL", body="Both.")
+    make_post(author, "Postgres only", body="One.")
+    assert titles(Post.objects.public().search("postgres -mysql")) == ["Postgres only"]
+
+
+def test_it_needs_every_word(author, make_post):
+    make_post(author, "Django search", body="How to.")
+    make_post(author, "Django admin", body="How to.")
+    assert titles(Post.objects.public().search("django search")) == ["Django search"]
+
+
+def test_it_finds_nothing_for_an_empty_query(author, make_post):
+    make_post(author, "Anything")
+    assert list(Post.objects.public().search("   ")) == []
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_it_survives_odd_queries(author, make_post, query):
+    make_post(author, "Plain post", body="Plain words, 100% pure & simple: it's a back\\slash test.")
+    list(Post.objects.public().search(query))  # no exception is the point
+
+
+def test_it_finds_words_with_punctuation_around_them(author, make_post):
+    make_post(author, "Percent", body="Growth was 100% this year.")
+    assert titles(Post.objects.public().search("100%")) == ["Percent"]
+
+
+def test_it_cuts_a_long_query_at_a_word():
+    query = clean_query("word " * 1000)
+    assert len(query) <= MAX_QUERY_LENGTH
+    assert query.endswith("word")
+    assert clean_query("a\x00b\ttab") == "a b tab"
+
+
+def test_it_builds_safe_snippets_from_postgres_headlines():
+    headline = "Hello &amp;  \ue000databases\ue001  &lt;b&gt; \ue001stray \ue000open"
+    assert (
+        headline_to_html(headline) == "Hello &amp; <mark>databases</mark> &lt;b&gt; stray <mark>open</mark>"
+    )
+
+
+def test_it_builds_safe_snippets_in_python():
+    body_html = (
+        "<p>" + "filler " * 60 + "the <em>Database</em> &amp; &lt;tags&gt; database" + " more" * 60 + "</p>"
+    )
+    snippet = fallback_snippet(body_html, ["database"])
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+    assert snippet.count("<mark>") == 2
+    assert "<mark>Database</mark> &amp; &lt;tags&gt; <mark>database</mark>" in snippet
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vector exists on PostgreSQL only")
+def test_it_keeps_the_stored_vector_up_to_date(author, make_post):
+    post = make_post(author, "Old title", body="Old body.")
+    post.title = "Brand new title"
+    post.body = "Fresh words."
+    post.save()
+    assert titles(Post.objects.public().search("fresh")) == ["Brand new title"]
+    assert not Post.objects.public().search("old").exists()
+    post.title = "Renamed"
+    post.save(update_fields=["title"])
+    assert titles(Post.objects.public().search("renamed")) == ["Renamed"]
+
+
+# The page
+
+
+def test_the_page_shows_ranked_results_with_snippets(client, author, make_post):
+    make_post(author, "About indexes", body="Indexes in a database speed up reads.")
+    response = client.get("/search/", {"q": "database"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "1 post found for “database”" in content
+    assert "<mark>database</mark>" in content
+    assert '<meta name="robots" content="noindex, follow">' in content
+
+
+def test_the_page_says_when_nothing_was_found(client, author, make_post):
+    make_post(author, "Hello")
+    content = client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "No posts found for “zebra”" in content
+
+
+def test_the_page_asks_for_words_when_the_query_is_empty(client):
+    response = client.get("/search/")
+    assert response.status_code == 200
+    assert "Type a word or two" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ODD_QUERIES)
+def test_the_page_answers_odd_queries_clearly(client, author, make_post, query):
+    make_post(author, "Plain post", body="Plain words.")
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 200
+    assert b"Search" in response.content
+
+
+def test_the_page_says_when_it_shortened_the_query(client):
+    content = client.get("/search/", {"q": "x" * 10_000}).content.decode()
+    assert "searched its first 200 characters" in content
+
+
+def test_the_page_never_shows_drafts(client, author, make_post):
+    make_post(author, "Draft about zebras", status=Post.Status.DRAFT)
+    content = client.get("/search/", {"q": "zebras"}).content.decode()
+    assert "Draft about zebras" not in content
+
+
+def test_the_page_paginates_and_keeps_the_query(client, author, make_post):
+    for n in range(12):
+        make_post(author, f"Zebra {n}", body="Stripes.")
+    content = client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "12 posts found" in content
+    assert content.count('class="card"') == 10
+    assert 'href="?q=zebra&amp;page=2"' in content
+    second = client.get("/search/", {"q": "zebra", "page": 2}).content.decode()
+    assert second.count('class="card"') == 2
+
+
+def test_the_page_runs_the_same_queries_for_one_hit_or_many(
+    client, author, other_author, make_post, django_assert_num_queries
+):
+    make_post(author, "Zebra one", body="Stripes.", tags=["animals"])
+    # 1 count, 1 page of posts with their authors, 1 for their tags
+    with django_assert_num_queries(3):
+        client.get("/search/", {"q": "zebra"})
+    writers = [make_user(f"writer{n}", role="author") for n in range(5)]
+    for n in range(14):
+        make_post(writers[n % 5], f"Zebra {n}", body="Stripes.", tags=["animals", f"tag{n}"])
+    with django_assert_num_queries(3):
+        response = client.get("/search/", {"q": "zebra"})
+    assert response.content.decode().count('class="card"') == 10
