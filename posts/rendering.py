@@ -73,17 +73,23 @@ def _alignment_to_classes(tokens):
     return tokens
 
 
-_anchor = re.compile(r'<a href="([^"]*)"')
+_anchor = re.compile(r"<a\b([^>]*)>")  # sanitised HTML: attribute values never hold a raw ">"
+_href = re.compile(r'\shref="([^"]*)"')
+
+
+def _is_external(href: str) -> bool:
+    """A link to another host; relative links and the blog's own SITE_URL host are internal."""
+    host = urlsplit(html.unescape(href)).netloc.lower()
+    return bool(host) and host != urlsplit(settings.SITE_URL).netloc.lower()
 
 
 def _mark_external_links(clean_html: str) -> str:
-    """Give links that leave the site rel="nofollow noopener noreferrer"."""
-    own_host = urlsplit(settings.SITE_URL).netloc
+    """Give links that leave the site rel="nofollow noopener noreferrer", wherever href sits in the tag."""
 
     def add_rel(match):
-        netloc = urlsplit(html.unescape(match.group(1))).netloc
-        if netloc and netloc != own_host:
-            return f'{match.group(0)} rel="{EXTERNAL_REL}"'
+        href = _href.search(match.group(1))
+        if href and _is_external(href.group(1)):
+            return f'<a{match.group(1)} rel="{EXTERNAL_REL}">'
         return match.group(0)
 
     return _anchor.sub(add_rel, clean_html)
