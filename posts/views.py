@@ -42,6 +42,8 @@ def post_detail(request, slug):
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _page_of(request, Post.objects.public().filter(tags=tag))
+    if not page.paginator.count:
+        raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
     return render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
 
 

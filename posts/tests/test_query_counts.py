@@ -1,0 +1,76 @@
+"""Reading pages run a fixed number of SQL queries, however many posts and tags there are."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from posts.models import Post, Tag
+
+pytestmark = pytest.mark.django_db
+
+TAG_NAMES = ["news", "django", "postgres", "python", "web", "ops"]
+
+
+@pytest.fixture(params=[5, 50], ids=["5-posts", "50-posts"])
+def blog(request, author, other_author, make_post):
+    """A blog of 5 or 50 public posts (plus hidden ones), each with three or four tags."""
+    now = timezone.now()
+    count = request.param
+    for n in range(count):
+        writer = author if n % 2 else other_author
+        tags = [TAG_NAMES[0], TAG_NAMES[1 + n % 5], TAG_NAMES[1 + (n + 1) % 5]]
+        if n % 3 == 0:
+            tags.append(f"topic-{n}")
+        make_post(writer, f"Post {n}", published_at=now - timedelta(hours=count - n), tags=tags)
+        make_post(writer, f"Draft {n}", status=Post.Status.DRAFT, tags=tags)
+    return Post.objects.public().get(title=f"Post {count // 2}")
+
+
+def test_it_renders_the_home_page_in_three_queries(client, blog, django_assert_num_queries):
+    # 1. count the public posts (paginator)
+    # 2. one page of public posts with their authors (JOIN)
+    # 3. the tags of the posts on that page (prefetch)
+    with django_assert_num_queries(3):
+        response = client.get("/")
+    assert response.status_code == 200
+    assert len(response.context["page"]) == min(10, Post.objects.public().count())
+
+
+def test_it_renders_a_tag_page_in_four_queries(client, blog, django_assert_num_queries):
+    # 1. the tag
+    # 2. count the tag's public posts (paginator)
+    # 3. one page of the tag's public posts with their authors (JOIN)
+    # 4. the tags of the posts on that page (prefetch)
+    url = Tag.objects.get(name="news").get_absolute_url()
+    with django_assert_num_queries(4):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_it_renders_an_author_page_in_four_queries(client, blog, author, django_assert_num_queries):
+    # 1. the author
+    # 2. count the author's public posts (paginator)
+    # 3. one page of the author's public posts with their author (JOIN)
+    # 4. the tags of the posts on that page (prefetch)
+    with django_assert_num_queries(4):
+        response = client.get(author.get_absolute_url())
+    assert response.status_code == 200
+
+
+def test_it_renders_a_post_page_in_four_queries(client, blog, django_assert_num_queries):
+    # 1. the post with its author (JOIN)
+    # 2. the post's tags
+    # 3. the previous public post
+    # 4. the next public post
+    with django_assert_num_queries(4):
+        response = client.get(blog.get_absolute_url())
+    assert response.status_code == 200
+    assert response.context["previous_post"] is not None
+    assert response.context["next_post"] is not None
+
+
+def test_it_renders_a_page_further_back_in_as_many_queries(client, blog, django_assert_num_queries):
+    # 1. count  2. the page of posts with authors  3. their tags
+    with django_assert_num_queries(3):
+        assert client.get("/", {"page": "99"}).status_code == 200
