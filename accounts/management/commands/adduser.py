@@ -23,14 +23,10 @@ class Command(BaseCommand):
         )  # fmt: skip
 
     def handle(self, *args, username, email, role, display_name, interactive, **options):
+        user = User(username=username, email=email, role=role, display_name=display_name)
+        self._check_fields(user)
         if User.objects.filter(username__iexact=username).exists():
             raise CommandError(f"A user named {username!r} already exists.")
-        try:
-            User.username_validator(username)
-            validate_email(email)
-        except ValidationError as error:
-            raise CommandError(" ".join(error.messages)) from error
-        user = User(username=username, email=email, role=role, display_name=display_name)
         password = self._ask_password() if interactive else os.environ.get("DJANGO_USER_PASSWORD")
         if not password:
             raise CommandError("No password: set DJANGO_USER_PASSWORD when using --noinput.")
@@ -41,6 +37,14 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         self.stdout.write(self.style.SUCCESS(f"Created {role} {username!r}."))
+
+    def _check_fields(self, user):
+        """The model's own rules (length, allowed characters), plus an e-mail address that must be there."""
+        try:
+            validate_email(user.email)
+            user.clean_fields(exclude=["password"])
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
 
     def _ask_password(self):
         password = getpass.getpass("Password: ")
