@@ -12,6 +12,7 @@ def links(request):
     """Absolute URLs for <head>: the site's base and this page's canonical address."""
     canonical = absolute_url(request.path, request)
     page = request.GET.get("page", "")
-    if page.isdigit() and int(page) > 1:
+    # Plain ASCII digits of a sane length only: int() refuses "²" and numbers over 4300 digits.
+    if page.isascii() and page.isdigit() and len(page) < 10 and int(page) > 1:
         canonical += f"?page={int(page)}"
     return {"SITE_URL": site_url(request), "canonical_url": canonical}

@@ -41,7 +41,7 @@ def test_it_shows_the_last_page_with_the_remainder(client, twenty_five_posts, ur
 
 
 @pytest.mark.parametrize("url", LIST_PAGES)
-@pytest.mark.parametrize("number", ["abc", "", "1.5", "1e3", "%00", "\x00", "0x2", "9" * 5000, "[]"])
+@pytest.mark.parametrize("number", ["abc", "", "1.5", "1e3", "%00", "\x00", "0x2", "9" * 5000, "²", "[]"])
 def test_it_shows_the_first_page_for_a_page_that_is_not_a_number(client, twenty_five_posts, url, number):
     response = client.get(url, {"page": number})
     assert response.status_code == 200
