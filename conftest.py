@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.hashers import make_password
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -31,6 +32,12 @@ def make_user(username, role=Role.CONTRIBUTOR, **extra):
 def collected_static_files():
     """Pages link hashed static files, as in production: collect them once per run."""
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Rate-limit counters live in the cache (Redis in CI): every test starts with none."""
+    cache.clear()
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.emails import send_email
 from accounts.models import Role
+from blogsite.links import absolute_url
 
 from . import permissions
 from .models import MAX_BODY_LENGTH, Post, Revision, Tag
@@ -150,9 +151,9 @@ def post_submit(*, post: Post, by, request=None) -> Post:
 
 
 def _absolute(path: str, request=None) -> str:
-    if request is not None:
-        return request.build_absolute_uri(path)
-    return (settings.SITE_URL or "http://localhost") + path
+    """A link for an e-mail: SITE_URL, else the request's host; localhost only as a last resort."""
+    url = absolute_url(path, request)
+    return url if "://" in url else "http://localhost" + url
 
 
 def _notify_editors(post: Post, by, request=None) -> None:

@@ -1,3 +1,5 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
+from accounts import ratelimit
 from blogsite.links import absolute_url
 
 from . import permissions, rendering, search, services
@@ -67,6 +70,20 @@ ACTION_MESSAGES = {
 }
 
 
+def _limit_writes(view):
+    """Each writer's saves count against the same per-minute budget as their API writes."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST" and (wait := ratelimit.WRITES.hit(request.user.pk)):
+            response = render(request, "429.html", {"retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
 def _post_for_writer(request, post_id):
     """The post to work on: 404 when the user may not see it, 403 when they see it but may not edit it."""
     post = get_object_or_404(Post.objects.visible_to(request.user).select_related("author"), pk=post_id)
@@ -78,6 +95,8 @@ def _post_for_writer(request, post_id):
 @login_required
 def dashboard(request):
     posts = Post.objects.filter(author=request.user).for_dashboard().order_by("-updated_at", "-id")
+    for post in posts:
+        post.locked = not permissions.can_edit(request.user, post)  # e.g. a contributor's post, once live
     review_queue = Post.objects.in_review().for_dashboard() if permissions.can_review(request.user) else None
     return render(
         request,
@@ -95,6 +114,7 @@ def review_queue(request):
 
 
 @login_required
+@_limit_writes
 def post_new(request):
     if not permissions.can_write(request.user):
         raise PermissionDenied
@@ -102,6 +122,7 @@ def post_new(request):
 
 
 @login_required
+@_limit_writes
 def post_edit(request, post_id):
     return _editor(request, _post_for_writer(request, post_id))
 
@@ -188,6 +209,7 @@ def _save_and_act(request, post, form):
 
 
 @login_required
+@_limit_writes
 @require_POST
 def post_autosave(request, post_id=None):
     """The editor script's background save: JSON in and out, never publishing, never overwriting."""
@@ -225,6 +247,7 @@ def post_autosave(request, post_id=None):
 
 
 @login_required
+@_limit_writes
 def post_delete(request, post_id):
     post = _post_for_writer(request, post_id)
     if not permissions.can_delete(request.user, post):
@@ -260,6 +283,7 @@ def _int(value):
 
 
 @login_required
+@_limit_writes
 @require_POST
 def revision_restore(request, post_id, number):
     post = _post_for_writer(request, post_id)

@@ -97,3 +97,28 @@ def test_delete_asks_for_confirmation_on_its_own_page(client, author, make_post)
     response = client.post(f"/dashboard/posts/{post.pk}/delete/", follow=True)
     assert "Deleted “Doomed”." in response.content.decode()
     assert not Post.objects.filter(pk=post.pk).exists()
+
+
+def test_a_contributors_published_post_links_to_its_page_not_the_editor(client, contributor, make_post):
+    post = make_post(contributor, "Published by an editor")
+    client.force_login(contributor)
+    html = section(client.get("/dashboard/").content.decode(), "published-heading")
+    assert f'href="{post.get_absolute_url()}"' in html
+    assert post.get_edit_url() not in html
+
+
+def test_saves_share_the_writers_per_minute_budget(client, author, make_post, monkeypatch):
+    from accounts import ratelimit
+
+    monkeypatch.setattr(ratelimit, "WRITES", ratelimit.Limit("write-dashboard-test", 2, 60))
+    ratelimit.WRITES.clear(author.pk)
+    client.force_login(author)
+    new_post = {"title": "Again", "body": "x", "action": "save"}
+    assert client.post("/dashboard/posts/new/", new_post).status_code == 302
+    assert client.post("/dashboard/posts/new/", new_post).status_code == 302
+    response = client.post("/dashboard/posts/new/", new_post)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert Post.objects.count() == 2
+    assert client.get("/dashboard/posts/new/").status_code == 200  # reading is not limited
+    ratelimit.WRITES.clear(author.pk)

@@ -175,3 +175,13 @@ def test_set_status_maps_states_to_transitions(author):
     assert post.is_scheduled
     with pytest.raises(ValidationError):
         services.post_set_status(post=post, by=author, status="archived")
+
+
+def test_the_review_e_mail_links_to_the_public_site_url(
+    contributor, editor, mailoutbox, settings, django_capture_on_commit_callbacks
+):
+    settings.SITE_URL = "https://blog.example.com"
+    post = services.post_save(by=contributor, title="Linked", body="words")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.post_submit(post=post, by=contributor)
+    assert f"https://blog.example.com/dashboard/posts/{post.pk}/edit/" in mailoutbox[0].body
