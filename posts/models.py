@@ -74,6 +74,10 @@ class PostQuerySet(models.QuerySet):
         """Posts every visitor may read: published, and their time has come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
 
+    def scheduled(self):
+        """Published with a time still to come: they go live by themselves."""
+        return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
+
     def visible_to(self, user):
         """Public posts, plus every post its author or an editor may see."""
         if not user.is_authenticated:
@@ -163,6 +167,8 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         """Render the body once, and give the post a unique slug while it is unpublished."""
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # without a time a "published" post would never show
         self.body_html = rendering.render_markdown(self.body)
         self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
         self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
