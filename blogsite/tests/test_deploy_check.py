@@ -1,0 +1,53 @@
+"""`manage.py check --deploy` is clean, apart from what only the deployer's HTTPS set-up can settle."""
+
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+# These four need HTTPS in front of the site; SECURE_HTTPS=true switches them on together.
+NEEDS_HTTPS = {"security.W004", "security.W008", "security.W012", "security.W016"}
+
+
+def deploy_check(**variables):
+    """Run the check as a deployer would: a new process, DEBUG off and a real 50+ character key."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SECURE_"))}
+    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="blog.example.com")
+    env.update(variables)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
+
+
+def test_it_warns_only_about_what_needs_https():
+    assert deploy_check() <= NEEDS_HTTPS
+
+
+def test_it_has_nothing_left_to_warn_about_once_https_is_on():
+    assert deploy_check(SECURE_HTTPS="true", SECURE_HSTS_PRELOAD="true") == set()
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
+    env["DEBUG"] = "false"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
