@@ -22,6 +22,7 @@ demo: $(VENV)/.installed
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
 test: $(VENV)/.installed
 	@bash .ci/ensure-browser
+	@[ -d node_modules/axe-core ] || npm ci --no-audit --no-fund
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed

@@ -115,6 +115,22 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, with /static/ served by WhiteNoise as in production.
+
+    Pages link the hashed names that collectstatic made; pytest-django's default static
+    handler looks files up with the finders, which only know the unhashed names (a 404).
+    """
+    from pytest_django.live_server_helper import LiveServer
+
+    server = LiveServer(request.config.getvalue("liveserver") or "localhost", start=False)
+    server.thread.static_handler = lambda app: app  # WhiteNoiseMiddleware serves STATIC_ROOT
+    server.start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture
 def page(browser, live_server, settings):
     """A fresh browser tab (own cookies) pointed at the live test server."""

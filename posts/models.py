@@ -264,14 +264,14 @@ class Post(models.Model):
         self.status = self.Status.DRAFT
         self.save()
 
-    def related_public(self, tags, limit=3):
+    def related_public(self, tags, limit=3, exclude=()):
         """Public posts sharing the most of ``tags`` with this one, newest first among equals."""
         if not tags:
             return []
         return list(
             Post.objects.public()
             .filter(tags__in=tags)
-            .exclude(pk=self.pk)
+            .exclude(pk__in=[self.pk, *(post.pk for post in exclude if post)])
             .annotate(shared_tags=Count("tags"))
             .only("title", "slug", "published_at")
             .order_by("-shared_tags", "-published_at", "-id")[:limit]

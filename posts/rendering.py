@@ -41,6 +41,8 @@ ALLOWED_CLASSES = {
     "span": HIGHLIGHT_CLASSES,
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# Code blocks and tables scroll sideways when wide: keyboard users must be able to reach them.
+SCROLLABLE_ATTRIBUTES = {"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}}
 EXTERNAL_REL = "nofollow noopener noreferrer"
 CODE_FORMATTER = HtmlFormatter(nowrap=True)
 WORDS_PER_MINUTE = 230
@@ -105,6 +107,7 @@ def sanitise(unsafe_html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
+        set_tag_attribute_values=SCROLLABLE_ATTRIBUTES,
     )
     return _mark_external_links(clean)
 

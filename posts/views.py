@@ -38,7 +38,8 @@ def post_detail(request, slug):
     if post.is_public:
         context["previous_post"] = post.previous_public()
         context["next_post"] = post.next_public()
-        context["related_posts"] = post.related_public(context["tags"])
+        neighbours = (context["previous_post"], context["next_post"])  # already linked just above
+        context["related_posts"] = post.related_public(context["tags"], exclude=neighbours)
     return render(request, "posts/post_detail.html", context)
 
 

@@ -32,7 +32,7 @@ def test_it_loads_posts_through_the_model_and_describes_them():
     assert Post.objects.public().count() == 12
     post = Post.objects.get(title=corpus.post_spec(3)["title"])
     assert "<h2>" in post.body_html
-    assert '<pre class="highlight">' in post.body_html
+    assert '<pre class="highlight" tabindex="0">' in post.body_html
     assert post.reading_time_minutes >= 5
     assert post.tags.exists()
     info = corpus.describe()

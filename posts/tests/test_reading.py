@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_shows_posts_sharing_the_most_tags_first(client, author, make_post):
-    post = make_post(author, "Main", tags=["django", "postgres", "search"])
     make_post(author, "Shares one", tags=["django"])
     make_post(
         author, "Shares two", tags=["django", "postgres"], published_at=timezone.now() - timedelta(days=9)
     )
-    make_post(author, "Shares none", tags=["cooking"])
     make_post(author, "Draft sharing all", status=Post.Status.DRAFT, tags=["django", "postgres", "search"])
+    make_post(author, "Shares none", tags=["cooking"])  # the previous post
+    post = make_post(author, "Main", tags=["django", "postgres", "search"], published_at=timezone.now())
     assert [p.title for p in post.related_public(list(post.tags.all()))] == ["Shares two", "Shares one"]
     content = client.get(post.get_absolute_url()).content.decode()
     related = content[content.index("Related posts") :]
@@ -52,3 +52,12 @@ def test_the_tag_list_counts_public_posts_only(client, author, make_post, django
     assert 'href="/tags/django/">#django <span class="tag__count">2' in content
     assert 'href="/tags/postgres/">#postgres <span class="tag__count">1' in content
     assert "secret" not in content
+
+
+def test_related_posts_leave_out_the_previous_and_next_posts(client, author, make_post):
+    older = make_post(author, "Older", tags=["django"], published_at=timezone.now() - timedelta(days=3))
+    make_post(author, "Oldest", tags=["django"], published_at=timezone.now() - timedelta(days=5))
+    post = make_post(author, "Main", tags=["django"], published_at=timezone.now() - timedelta(days=2))
+    content = client.get(post.get_absolute_url()).content.decode()
+    related = content[content.index("Related posts") :]
+    assert "Oldest" in related and older.title not in related.replace("Oldest", "")

@@ -169,7 +169,7 @@ def test_it_treats_links_to_the_sites_own_host_as_internal(saved):
 
 def test_it_renders_tables_with_alignment_classes(saved):
     html = saved("| Left | Right |\n|:-----|------:|\n| a | b |")
-    assert "<table>" in html
+    assert '<table tabindex="0">' in html  # keyboard users can scroll a wide table
     assert '<th class="align-left">Left</th>' in html
     assert '<td class="align-right">b</td>' in html
     assert "style=" not in html
@@ -181,7 +181,7 @@ def test_it_renders_strikethrough(saved):
 
 def test_it_highlights_code_blocks_on_the_server(saved):
     html = saved('```python\ndef greet():\n    return "hi"\n```')
-    assert '<pre class="highlight"><code>' in html
+    assert '<pre class="highlight" tabindex="0"><code>' in html
     assert '<span class="k">def</span>' in html
     assert '<span class="nf">greet</span>' in html
 
