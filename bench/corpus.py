@@ -83,6 +83,40 @@ garden river mountain harbour forest library kitchen workshop station market vil
 """
 WORDS = WORD_TEXT.split()
 
+# Each post is about a few of these: they are frequent in it and absent from most others, as
+# a real blog's subjects are, so a search for one finds a few percent of the posts.
+TOPIC_TEXT = """
+allocator amplifier anomaly antenna archive asterisk autoscaler avalanche backpressure
+balancer bandwidth barometer beacon benchmark bitmap blockchain bottleneck bracket breadcrumb
+broker bytecode calendar canary capacitor carousel certificate changelog checksum circuit
+classifier clipboard cluster codec collation compiler compressor concierge container contract
+coroutine crawler cryptography cursor daemon dashboard deadlock debugger decoder deduplication
+dependency descriptor dialect digest directory dispatcher distillery dongle downtime driver
+elevator embedding emulator encoder encryption endpoint entropy escalator exporter extension
+failover fermentation filesystem firewall firmware flamegraph flywheel formatter fragment
+framework freezer gateway generator geometry glacier gradient grammar granary greenhouse
+handshake harvester heartbeat heuristic histogram hologram hypervisor identifier importer
+incident inference injector inspector installer integrator interpreter inventory invoice
+iterator journal kerberos keyboard lantern lattice ledger lexer lighthouse linker locksmith
+loudspeaker lumberjack macro mailbox mainframe manifest marshal matrix memoizer metronome
+microphone middleware migration milestone mirror modem monolith multiplexer mutex namespace
+navigator notebook notifier observatory odometer optimizer orchard orchestra outage overflow
+packet paginator palette parachute parser partition password patchwork payload pendulum
+permission persistence pipeline pixel planetarium playbook plugin pointer polymer postmortem
+preprocessor printer profiler projector protocol prototype proxy publisher pulley quarantine
+quaternion quorum radiator ranking reactor receipt recursion redirect refinery registry
+regression replica repository resolver retention rollback router runbook runtime sandbox
+satellite scaffold scheduler scraper semaphore sensor serializer shard sidecar signature
+simulator sitemap snapshot spreadsheet spinnaker spreadsheet stacktrace staircase statistic
+stopwatch subscriber supervisor switchboard symlink synthesizer tablespace telescope telemetry
+template terminal thermostat throttle timestamp tokenizer toolchain tournament tracer tractor
+transistor translator trebuchet tripwire turbine typewriter unicode uploader upstream validator
+vaccine variable vector velocity viaduct vocabulary voltage wallet warehouse watchdog waterfall
+webhook whistle windmill wireframe workbench wrapper yardstick zeppelin
+"""
+TOPICS = sorted(set(TOPIC_TEXT.split()) - set(WORDS))
+TOPICS_PER_POST = 6
+
 CODE = {
     "python": [
         "def {a}_{b}(items):",
@@ -122,8 +156,11 @@ class Writer:
     def __init__(self, rng: random.Random):
         self.rng = rng
         self.words = 0
+        self.topics = rng.sample(TOPICS, k=TOPICS_PER_POST)
 
     def word(self) -> str:
+        if self.rng.random() < 0.04:
+            return self.rng.choice(self.topics)
         return self.rng.choices(WORDS, cum_weights=WORD_WEIGHTS)[0]
 
     def phrase(self, lo: int, hi: int) -> str:
@@ -196,7 +233,7 @@ def post_spec(index: int, seed: int = SEED) -> dict:
     """Everything about post ``index`` except its title's uniqueness: the same on every run."""
     rng = random.Random(f"{seed}:post:{index}")
     writer = Writer(rng)
-    title = writer.phrase(3, 7).capitalize()
+    title = f"{writer.phrase(2, 5)} {writer.topics[0]}".capitalize()
     tag_count = rng.choices([1, 2, 3, 4, 5], weights=[2, 4, 4, 2, 1])[0]
     tag_weights = [1 / (n + 3) for n in range(len(TAGS))]
     tags = sorted({rng.choices(range(len(TAGS)), weights=tag_weights)[0] for _ in range(tag_count)})
@@ -282,10 +319,20 @@ def load(count: int, jobs: int, seed: int = SEED) -> None:
 
 
 def search_queries(seed: int = SEED) -> list[str]:
-    """Queries a reader might type: one or two ordinary words, some common, some rarer."""
+    """Queries a reader might type: mostly one subject, sometimes two, sometimes a subject and a
+    common word; each subject is in a few percent of the posts."""
     rng = random.Random(f"{seed}:search")
-    pool = [w for w in WORDS[40:260] if len(w) > 3]
-    return [" ".join(rng.sample(pool, k=rng.choice([1, 1, 2]))) for _ in range(64)]
+    common = [w for w in WORDS[40:200] if len(w) > 3]
+    queries = []
+    for _ in range(64):
+        kind = rng.random()
+        if kind < 0.6:
+            queries.append(rng.choice(TOPICS))
+        elif kind < 0.8:
+            queries.append(" ".join(rng.sample(TOPICS, k=2)))
+        else:
+            queries.append(f"{rng.choice(TOPICS)} {rng.choice(common)}")
+    return queries
 
 
 def describe(seed: int = SEED) -> dict:
@@ -300,7 +347,7 @@ def describe(seed: int = SEED) -> dict:
         "post_slug": post.slug,
         "tag_slug": busiest_tag.slug,
         "author": WRITERS[0][0],
-        "search_query": "cache",
+        "search_query": TOPICS[0],
         "search_queries": search_queries(seed),
     }
 
