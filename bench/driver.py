@@ -152,7 +152,8 @@ class Server:
     def __init__(self, name: str, port: int, env: dict):
         self.name, self.port, self.env = name, port, env
         self.log = OUT / f"gunicorn-{name}.log"
-        cmd = [GUNICORN, "blogsite.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+        # No control socket: its default path is shared by every gunicorn on the machine.
+        cmd = [GUNICORN, "blogsite.wsgi:application", "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
         if (ROOT / "gunicorn.conf.py").exists():
             cmd[1:1] = ["--config", "gunicorn.conf.py"]
         with self.log.open("w") as log:
@@ -190,6 +191,19 @@ class Server:
                 continue
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
+
+    def settle(self, timeout: float = 60) -> None:
+        """Wait until the workers are idle: wrk leaves requests queued when it stops, and the
+        next measurement must not pay for them."""
+        fetch(self.base + "/bench/floor/")
+        deadline = time.monotonic() + timeout
+        before = self.worker_cpu_seconds()
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            now = self.worker_cpu_seconds()
+            if now - before < 0.01:
+                return
+            before = now
 
     def worker_rss_mb(self) -> float:
         """The largest resident set of any worker, in MB."""
@@ -289,9 +303,11 @@ def drive(server: Server, case: Case, seconds: float, warmup: float) -> Result:
         return result
     script = wrk_script(case)
     wrk(server.base + case.path, warmup, script)
+    server.settle()
     cpu_before = server.worker_cpu_seconds()
     stats = wrk(server.base + case.path, seconds, script)
     cpu = server.worker_cpu_seconds() - cpu_before
+    server.settle()
     requests = max(stats["requests"], 1)
     result.rps = stats["requests"] / (stats["duration_us"] / 1e6)
     result.p50_ms, result.p99_ms = stats["p50_us"] / 1000, stats["p99_us"] / 1000
