@@ -16,6 +16,8 @@ class User(AbstractUser):
     display_name = models.CharField(max_length=100, blank=True)
     bio = models.TextField(max_length=2000, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
+    # Carried by every API token; bumping it revokes all of this user's tokens at once.
+    token_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 
@@ -35,6 +37,16 @@ class User(AbstractUser):
 
     def get_absolute_url(self):
         return reverse("posts:author", args=[self.username])
+
+    def set_password(self, raw_password):
+        """A new password (by any form, command or the admin) revokes every API token."""
+        super().set_password(raw_password)
+        self.token_version += 1
+
+    def revoke_tokens(self):
+        """Make every API token issued to this user stop working (signing out everywhere)."""
+        User.objects.filter(pk=self.pk).update(token_version=models.F("token_version") + 1)
+        self.refresh_from_db(fields=["token_version"])
 
     @property
     def name(self):

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",  # full-text search (posts/search.py); harmless on SQLite
     "django.contrib.sitemaps",  # /sitemap.xml (posts/sitemaps.py)
+    "corsheaders",
+    "ninja",  # the JSON API; listed so its docs page uses the bundled Swagger UI files
     "accounts",
     "posts",
 ]
@@ -56,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "blogsite.api.problem_details_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -192,3 +196,11 @@ BLOG_WRITES_PER_MINUTE = env.int("BLOG_WRITES_PER_MINUTE", default=60)
 BLOG_ANONYMOUS_READS_PER_MINUTE = env.int("BLOG_ANONYMOUS_READS_PER_MINUTE", default=600)
 # The editor page saves a draft after this many milliseconds without typing (tests shorten it).
 BLOG_AUTOSAVE_IDLE_MS = env.int("BLOG_AUTOSAVE_IDLE_MS", default=3000)
+
+# JSON API
+# ------------------------------------------------------------------------------
+BLOG_API_TOKEN_SECONDS = env.int("BLOG_API_TOKEN_SECONDS", default=60 * 60)
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "if-none-match", "x-csrftoken"]
+CORS_EXPOSE_HEADERS = ["etag", "location", "retry-after"]

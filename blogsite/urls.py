@@ -1,10 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from accounts.api import router as accounts_api
+from blogsite.api import api
+from posts.api import router as posts_api
+
 admin.site.site_header = admin.site.site_title = "Blogsite administration"
+api.add_router("", posts_api)
+api.add_router("", accounts_api)
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
+    path("api/", api.urls),
     path("", include("posts.urls")),
 ]

@@ -105,6 +105,15 @@ class PostQuerySet(models.QuerySet):
         """What a writer's lists show: titles, statuses and dates, without the bodies."""
         return self.select_related("author").defer("body", "body_html", "summary")
 
+    def in_status(self, status: str):
+        """Posts in a status as writers see it: "scheduled" is published with a future date."""
+        now = timezone.now()
+        if status == "scheduled":
+            return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now)
+        if status == Post.Status.PUBLISHED:
+            return self.public()
+        return self.filter(status=status)
+
     def search(self, query: str):
         """Posts matching a reader's query, best match first, each with a safe HTML ``snippet``.
 

@@ -1,0 +1,338 @@
+"""The JSON API's shared layer: the API object, authentication, problem details, rate limits, ETags.
+
+Every endpoint lives in its app's ``api.py`` (``posts/api.py``, ``accounts/api.py``) as a
+django-ninja router; this module mounts them and holds what they all share, so that each
+rule of API.md (errors as RFC 9457 problems, session vs bearer, CSRF, 429, 412) is written once.
+"""
+
+import hashlib
+import json
+import logging
+from functools import wraps
+from http import HTTPStatus
+from typing import Annotated, Any, Generic, TypeVar
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import IntegrityError
+from django.http import Http404, HttpResponse
+from django.utils.cache import parse_etags
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.schema import OpenAPISchema
+from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import StringConstraints
+
+from accounts import ratelimit, tokens
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "application/problem+json"
+MAX_BODY_BYTES = 1024 * 1024
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
+
+
+def text(max_length: int, *, min_length: int = 0, strip: bool = False):
+    """A string type for input: within its lengths, and storable (no NUL characters)."""
+    limits = StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length)
+    return Annotated[str, limits, StringConstraints(pattern=NO_NUL)]
+
+
+class Problem(Schema):
+    """An RFC 9457 problem: what went wrong, for people and programs."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, list[str]] | None = None
+
+
+def problem(status: int, detail: str, *, errors=None, headers=None) -> HttpResponse:
+    """An ``application/problem+json`` response; ``errors`` maps fields to their messages."""
+    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
+    if errors is not None:
+        body["errors"] = errors
+    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_TYPE)
+    for name, value in (headers or {}).items():
+        response[name] = value
+    return response
+
+
+T = TypeVar("T")
+
+
+class Page(Schema, Generic[T]):
+    """One page of a list; ``next`` and ``previous`` are absolute URLs or null."""
+
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[T]
+
+
+class PageParams(Schema):
+    page: int = Field(1, ge=1, description="From 1.")
+    page_size: int = Field(10, ge=1, le=100)
+
+
+def paginate(request, queryset, params: PageParams, serialize) -> dict:
+    """A Page of ``queryset``: one COUNT query and one query for the rows (plus its prefetches)."""
+    count = queryset.count()
+    start = (params.page - 1) * params.page_size
+    rows = list(queryset[start : start + params.page_size]) if start < count else []
+
+    def page_url(number):
+        query = request.GET.copy()
+        query["page"] = number
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "count": count,
+        "next": page_url(params.page + 1) if start + params.page_size < count else None,
+        "previous": page_url(params.page - 1) if params.page > 1 else None,
+        "results": [serialize(row) for row in rows],
+    }
+
+
+def errors(*statuses: int) -> dict[int, type[Problem]]:
+    """The problem responses an operation declares in the OpenAPI document."""
+    return dict.fromkeys(statuses, Problem)
+
+
+class ApiError(Exception):
+    """Raised by endpoints and helpers; becomes a problem response."""
+
+    def __init__(self, status: int, detail: str, *, errors=None, headers=None):
+        super().__init__(detail)
+        self.status, self.detail, self.errors, self.headers = status, detail, errors, headers
+
+
+# AUTHENTICATION
+# ------------------------------------------------------------------------------
+class BearerAuth(HttpBearer):
+    """``Authorization: Bearer <token>`` from ``POST /api/auth/login``; CSRF does not apply."""
+
+    def authenticate(self, request, token):
+        user = tokens.user_for_token(token)
+        if user is None:
+            # A bad token is an error even where anonymous callers are welcome.
+            raise AuthenticationError(message="The bearer token is invalid, expired or revoked.")
+        request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The browser's session cookie; unsafe methods also need Django's CSRF token."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def __init__(self):
+        super().__init__(csrf=False)  # checked below, and only once the session is known to be signed in
+
+    def authenticate(self, request, key):
+        if not request.user.is_authenticated:
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request):
+            raise HttpError(403, "CSRF check failed: send the X-CSRFToken header with a session.")
+        return request.user
+
+
+def anyone(request):
+    """The last resort for endpoints open to visitors: the caller is anonymous."""
+    return AnonymousUser()
+
+
+SIGNED_IN = [BearerAuth(), SessionAuth()]
+ANYONE = [*SIGNED_IN, anyone]
+
+
+# RATE LIMITS, PRECONDITIONS
+# ------------------------------------------------------------------------------
+def rate_limited(view):
+    """Writes count per user, anonymous reads per address (accounts.ratelimit); 429 past the limit."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        user = getattr(request, "auth", None) or request.user  # sign-in itself has no auth
+        if request.method not in SAFE_METHODS and user.is_authenticated:
+            wait = ratelimit.WRITES.hit(user.pk)
+        elif request.method in SAFE_METHODS and not user.is_authenticated:
+            wait = ratelimit.ANONYMOUS_READS.hit(ratelimit.client_ip(request))
+        else:
+            wait = 0
+        if wait:
+            raise ApiError(429, "Too many requests; try again later.", headers={"Retry-After": str(wait)})
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def etag_of(data: dict[str, Any]) -> str:
+    """A strong validator for a representation: it changes whenever any field shown changes."""
+    encoded = json.dumps(data, cls=DjangoJSONEncoder, sort_keys=True).encode()
+    return f'"{hashlib.sha256(encoded).hexdigest()[:32]}"'
+
+
+def is_not_modified(request, etag: str) -> bool:
+    """``If-None-Match`` names the current representation, so the client's copy is fresh."""
+    given = request.headers.get("If-None-Match")
+    if not given:
+        return False
+    tags = parse_etags(given)
+    return "*" in tags or etag.removeprefix("W/") in [t.removeprefix("W/") for t in tags]
+
+
+def check_if_match(request, etag: str) -> None:
+    """Refuse a write made against an older representation than the current one (412)."""
+    given = request.headers.get("If-Match")
+    if given is None:
+        return
+    tags = parse_etags(given)
+    if "*" not in tags and etag not in tags:
+        raise ApiError(412, "The resource changed since you fetched it; fetch it again (If-Match).")
+
+
+# THE API
+# ------------------------------------------------------------------------------
+HEADERS = {
+    401: {"WWW-Authenticate": "How to authenticate: Bearer."},
+    429: {"Retry-After": "Seconds to wait before trying again."},
+}
+
+
+class BlogsiteSchema(OpenAPISchema):
+    """The OpenAPI document, saying what ninja cannot: problem media type, optional auth, headers."""
+
+    def responses(self, operation):
+        result = super().responses(operation)
+        for status, response in result.items():
+            if status >= 400 and "content" in response:
+                response["content"] = {PROBLEM_TYPE: response["content"].popitem()[1]}
+            if status in HEADERS:
+                response["headers"] = {
+                    name: {"description": text, "schema": {"type": "string"}}
+                    for name, text in HEADERS[status].items()
+                }
+        return result
+
+    def operation_security(self, operation):
+        security = super().operation_security(operation)
+        if security and anyone in operation.auth_callbacks:
+            security.append({})  # an empty requirement: credentials are optional
+        return security
+
+
+class BlogsiteAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return BlogsiteSchema(self, path_prefix)
+
+
+api = BlogsiteAPI(
+    title=f"{settings.SITE_NAME} API",
+    version="1",
+    description="Posts, writers and profiles of the blog. Errors are RFC 9457 problem details.",
+    urls_namespace="api",
+    auth=ANYONE,
+)
+api.add_decorator(rate_limited)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc):
+    return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    """Wrong types, missing or unknown fields, bad query values: 400 with messages per field."""
+    by_field: dict[str, list[str]] = {}
+    for error in exc.errors:
+        source, *location = error.get("loc", ())
+        if source == "body":
+            location = location[1:]  # the name of the view's argument, not a field of the JSON
+        by_field.setdefault(str(location[0]) if location else "__all__", []).append(error["msg"])
+    return problem(400, "The request is not valid; see errors.", errors=by_field)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    detail = str(exc) if str(exc) != "Unauthorized" else "Sign in or send a bearer token."
+    return problem(401, detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return problem(exc.status_code, str(exc))
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return problem(403, str(exc) or "You may not do this.")
+
+
+@api.exception_handler(DjangoValidationError)
+def _rule_broken(request, exc):
+    """A business rule of the model or a service (e.g. publishing needs a body): 400, per field."""
+    by_field = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return problem(400, "The request breaks a rule; see errors.", errors=by_field)
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request, exc):
+    """Two writes raced for the same unique value (a slug, a tag name): the later one is refused."""
+    return problem(409, "This conflicts with another post or tag (e.g. the same address); try again.")
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return problem(404, str(exc) or "Not found.")
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    logger.exception("API error on %s %s", request.method, request.path)
+    return problem(500, "Something went wrong on our side; it has been logged.")
+
+
+def problem_details_middleware(get_response):
+    """Under /api/: refuse big or non-JSON bodies, and turn every other error into a problem.
+
+    The endpoints answer their own errors as problems; this catches what happens around them
+    (unknown paths, methods a path does not allow, server errors) so nothing under /api/ is HTML.
+    """
+
+    def middleware(request):
+        if not request.path.startswith("/api/"):
+            return get_response(request)
+        refused = _refuse_body(request)
+        response = refused or get_response(request)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith(PROBLEM_TYPE):
+            headers = {h: response[h] for h in ("Allow", "Retry-After", "WWW-Authenticate") if h in response}
+            detail = {404: "Nothing here.", 405: f"Allowed methods: {response.get('Allow', 'none')}."}
+            status = response.status_code
+            return problem(status, detail.get(status, "The request failed."), headers=headers)
+        return response
+
+    return middleware
+
+
+def _refuse_body(request):
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return problem(400, "The Content-Length header is not a number.")
+    if length > MAX_BODY_BYTES:
+        return problem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
+    if length and request.method not in SAFE_METHODS:
+        media_type = request.content_type or ""
+        if not (media_type == "application/json" or media_type.endswith("+json")):
+            return problem(415, "Send the request body as application/json.")
+    return None

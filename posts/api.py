@@ -1,0 +1,259 @@
+"""The JSON API for posts: list, read, create, replace, change and delete (see API.md)."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.responses import Status
+from pydantic import AwareDatetime, ConfigDict
+
+from accounts.api import UserRef, user_ref
+from blogsite.api import (
+    NO_NUL,
+    SIGNED_IN,
+    ApiError,
+    Page,
+    PageParams,
+    check_if_match,
+    errors,
+    etag_of,
+    is_not_modified,
+    paginate,
+    text,
+)
+
+from . import services
+from .models import MAX_BODY_LENGTH, Post
+
+router = Router(tags=["posts"])
+
+StatusName = Literal["draft", "review", "published", "scheduled"]
+Title = text(200, min_length=1, strip=True)
+Body = text(MAX_BODY_LENGTH)
+Excerpt = text(500)
+Tags = Annotated[list[text(50, min_length=1, strip=True)], Field(max_length=20)]
+
+
+class PostBase(Schema):
+    id: int
+    title: str
+    slug: str
+    url: str
+    status: StatusName
+    author: UserRef
+    tags: list[str]
+    excerpt: str
+    reading_time_minutes: int
+    published_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class PostSummaryOut(PostBase):
+    """A post in a list: no body; with `q`, a snippet of the matching text."""
+
+    snippet: str = Field(None, description="Only with `q`: the matching text, matches in `<mark>`.")
+
+
+class PostOut(PostBase):
+    body: str
+    body_html: str
+
+
+class PostFilters(PageParams):
+    tag: str = Field(None, max_length=60, pattern=NO_NUL, description="A tag's slug.")
+    author: str = Field(None, max_length=150, pattern=NO_NUL, description="A username.")
+    q: str = Field(None, max_length=200, pattern=NO_NUL, description="Full-text search: best match first.")
+    status: StatusName = Field(None, description="The caller's own posts (all, for editors) in that status.")
+    mine: bool = Field(False, description="Only the caller's own posts, in every status.")
+
+
+class PostIn(Schema):
+    """A new post; only these fields can be written, anything else in the body is refused."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title
+    body: Body = ""
+    excerpt: Excerpt = ""
+    tags: Tags = []
+    status: StatusName = "draft"
+    published_at: AwareDatetime | None = None
+
+
+class PostReplaceIn(PostIn):
+    """Every writable field, as PUT replaces them all."""
+
+    body: Body
+    excerpt: Excerpt
+    tags: Tags
+    status: StatusName
+    published_at: AwareDatetime | None
+
+
+class PostPatchIn(Schema):
+    """Some writable fields; the others keep their values."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Title = None
+    body: Body = None
+    excerpt: Excerpt = None
+    tags: Tags = None
+    status: StatusName = None
+    published_at: AwareDatetime | None = None
+
+
+def post_data(request, post, *, full=True) -> dict:
+    """A post as the API shows it; lists leave out the body and its HTML."""
+    data = {
+        "id": post.pk,
+        "title": post.title,
+        "slug": post.slug,
+        "url": request.build_absolute_uri(post.get_absolute_url()),
+        "status": post.display_status,
+        "author": user_ref(request, post.author),
+        "tags": [tag.name for tag in post.tags.all()],
+        "excerpt": post.summary,
+        "reading_time_minutes": post.reading_time_minutes,
+        "published_at": post.published_at,
+        "created_at": post.created_at,
+        "updated_at": post.updated_at,
+    }
+    if full:
+        data |= {"body": post.body, "body_html": post.body_html}
+    if hasattr(post, "snippet"):
+        data["snippet"] = post.snippet
+    return data
+
+
+def _filtered_posts(user, filters: PostFilters):
+    """The posts a list shows: public ones, unless the caller asks for their own (or, as an editor, any)."""
+    posts = Post.objects.visible_to(user)
+    if filters.mine:
+        if not user.is_authenticated:
+            raise ApiError(401, "Sign in to list your own posts.", headers={"WWW-Authenticate": "Bearer"})
+        posts = posts.filter(author=user)
+    if filters.status and user.is_authenticated:
+        posts = posts.in_status(filters.status)
+        if not user.is_editor:
+            posts = posts.filter(author=user)
+    elif not filters.mine:
+        posts = posts.public()
+    if filters.tag:
+        posts = posts.filter(tags__slug=filters.tag)
+    if filters.author:
+        posts = posts.filter(author__username=filters.author)
+    posts = posts.for_listing()
+    if filters.q:
+        return posts.search(filters.q)  # ranked, each post with a snippet
+    return posts.order_by(F("published_at").desc(nulls_first=True), "-id")
+
+
+def _post_for(request, post_id: int, *, lock=False) -> Post:
+    """The post if the caller may see it; 404 otherwise, so drafts of others do not leak."""
+    posts = Post.objects.visible_to(request.auth).select_related("author").prefetch_related("tags")
+    if lock:
+        posts = posts.select_for_update(of=("self",))
+    post = posts.filter(pk=post_id).first()
+    if post is None:
+        raise ApiError(404, f"No post with id {post_id}.")
+    return post
+
+
+@router.get("/posts", response={200: Page[PostSummaryOut], **errors(400, 401, 429)}, exclude_unset=True)
+def api_post_list(request, filters: Query[PostFilters]):
+    """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
+    posts = _filtered_posts(request.auth, filters)
+    return paginate(request, posts, filters, lambda post: post_data(request, post, full=False))
+
+
+@router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})
+def api_post_detail(request, post_id: int, response: HttpResponse):
+    data = post_data(request, _post_for(request, post_id))
+    response["ETag"] = etag = etag_of(data)
+    if is_not_modified(request, etag):
+        return Status(304, None)
+    return data
+
+
+CONTENT_FIELDS = ("title", "body", "excerpt", "tags")
+
+
+def _status_change(post: Post, changes: dict) -> tuple[str, datetime | None] | None:
+    """The workflow move a request asks for, as (status, published_at); None when it asks for none.
+
+    "scheduled" is "published" with a future time; a new time on a live or scheduled post reschedules it.
+    """
+    status = changes.get("status")
+    if status is None and "published_at" in changes and post.status == Post.Status.PUBLISHED:
+        status = "published"
+    if status is None or (status == post.display_status and status in ("draft", "review")):
+        return None
+    at = changes.get("published_at")
+    if status == "scheduled":
+        if at is None or at <= timezone.now():
+            raise DjangoValidationError({"published_at": ["Give a time in the future to schedule the post."]})
+        return Post.Status.PUBLISHED, at
+    return status, at
+
+
+def _write(request, post: Post | None, changes: dict) -> Post:
+    """Save through the publishing workflow (posts.services), so its rules and permissions apply."""
+    user = request.auth
+    if post is None or any(name in changes for name in CONTENT_FIELDS):
+        words = {name: changes.get(name, getattr(post, name, "")) for name in ("title", "body", "excerpt")}
+        tags = changes["tags"] if "tags" in changes else [tag.name for tag in post.tags.all()]
+        post = services.post_save(by=user, post=post, tags=tags, **words)
+    move = _status_change(post, changes)
+    if move:
+        post = services.post_set_status(post=post, by=user, status=move[0], published_at=move[1])
+    return post
+
+
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 429)
+
+
+@router.post("/posts", auth=SIGNED_IN, response={201: PostOut, **errors(400, 401, 403, 409, 413, 415, 429)})
+def api_post_create(request, payload: PostIn, response: HttpResponse):
+    with transaction.atomic():  # a refused status change leaves no draft behind
+        post = _write(request, None, payload.model_dump())
+    response["Location"] = f"/api/posts/{post.pk}"
+    return Status(201, post_data(request, _post_for(request, post.pk)))
+
+
+def _update(request, post_id: int, changes: dict) -> dict:
+    with transaction.atomic():
+        post = _post_for(request, post_id, lock=True)
+        check_if_match(request, etag_of(post_data(request, post)))
+        _write(request, post, changes)
+    return post_data(request, _post_for(request, post_id))
+
+
+@router.put("/posts/{int:post_id}", auth=SIGNED_IN, response={200: PostOut, **errors(*WRITE_ERRORS)})
+def api_post_replace(request, post_id: int, payload: PostReplaceIn, response: HttpResponse):
+    data = _update(request, post_id, payload.model_dump())
+    response["ETag"] = etag_of(data)
+    return data
+
+
+@router.patch("/posts/{int:post_id}", auth=SIGNED_IN, response={200: PostOut, **errors(*WRITE_ERRORS)})
+def api_post_update(request, post_id: int, payload: PostPatchIn, response: HttpResponse):
+    data = _update(request, post_id, payload.model_dump(exclude_unset=True))
+    response["ETag"] = etag_of(data)
+    return data
+
+
+DELETE_ERRORS = (401, 403, 404, 412, 429)
+
+
+@router.delete("/posts/{int:post_id}", auth=SIGNED_IN, response={204: None, **errors(*DELETE_ERRORS)})
+def api_post_delete(request, post_id: int):
+    with transaction.atomic():
+        post = _post_for(request, post_id, lock=True)
+        check_if_match(request, etag_of(post_data(request, post)))
+        services.post_delete(post=post, by=request.auth)
+    return Status(204, None)
