@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 
 import nh3
 from django.conf import settings
-from django.utils.text import Truncator
 from markdown_it import MarkdownIt
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
@@ -124,9 +123,20 @@ def plain_text(rendered_html: str) -> str:
     return " ".join(text.split())
 
 
+_paragraph = re.compile(r"<p>(.*?)</p>", re.DOTALL)
+
+
 def make_excerpt(rendered_html: str, length: int = 200) -> str:
-    """An excerpt for a post that was given none: its first words, cut at a word."""
-    return Truncator(plain_text(rendered_html)).chars(length)
+    """An excerpt for a post that was given none: the first words of its prose, cut at a word.
+
+    Paragraphs only, where there are any: a heading or a line of code run into the next sentence
+    ("…fast HTML. Why indexes matter Most of the work…") reads like a mistake on a post card.
+    """
+    prose = " ".join(plain_text(text) for text in _paragraph.findall(rendered_html))
+    text = prose.strip() or plain_text(rendered_html)
+    if len(text) <= length:
+        return text
+    return text[: length - 1].rsplit(" ", 1)[0].rstrip(",;:-") + "…"
 
 
 def reading_time_minutes(rendered_html: str) -> int:

@@ -210,3 +210,25 @@ def test_it_renders_again_when_the_body_changes(make_post, author):
     post.save()
     post.refresh_from_db()
     assert post.body_html == "<p><strong>second</strong> </p>\n"
+
+
+def test_it_makes_the_excerpt_from_paragraphs_not_headings_or_code(make_post, author):
+    body = "# Title inside\n\nFirst words.\n\n## A heading\n\n```python\nx = 1\n```\n\nSecond *words*."
+    assert make_post(author, "Prose", body=body).summary == "First words. Second words."
+
+
+def test_it_makes_an_excerpt_for_a_post_without_paragraphs(make_post, author):
+    assert make_post(author, "Listy", body="- one\n- two & three").summary == "one two & three"
+
+
+def test_it_keeps_an_excerpt_the_writer_gave(make_post, author):
+    post = make_post(author, "Given", body="Body words.")
+    post.excerpt = "  In short: a summary.  "
+    post.save()
+    assert post.summary == "In short: a summary."
+
+
+def test_it_cuts_a_long_excerpt_at_a_word(make_post, author):
+    summary = make_post(author, "Long", body="Readable words, " * 30).summary
+    assert len(summary) <= 200
+    assert summary.endswith("words…")
