@@ -5,41 +5,34 @@ in when the post is saved and indexed with GIN. A reader's query is read as a we
 query ("quoted phrases", -exclusions, or), with its last word also taken as a prefix so
 results come while the reader is still typing; matches are ranked and shown with a
 highlighted snippet. Elsewhere (SQLite in development and tests) each word is matched with
-``icontains``, title matches first, and the snippet is made in Python.
+``icontains``, title matches first.
 
-Either way a snippet is escaped text in which the only HTML is our ``<mark>``.
+Either way the snippet is made in Python from a slice of the post's HTML around the first
+match (on PostgreSQL, the first word whose stem is one the query looks for): PostgreSQL's
+``ts_headline`` would parse every result's whole body on every search, ten times the cost
+of the search itself. A snippet is escaped text in which the only HTML is our ``<mark>``.
 """
 
 import html
 import re
 
-from django.contrib.postgres.search import (
-    SearchHeadline,
-    SearchQuery,
-    SearchRank,
-    SearchVector,
-    SearchVectorField,
-)
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
 from django.db.models.query import ModelIterable
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from . import rendering
-
 MAX_QUERY_LENGTH = 200
 CONFIG = "english"
 SNIPPET_CHARS = 240
-# ts_headline wraps each match in these private-use characters; after escaping everything
-# else we turn them into <mark>, so no markup from a post can reach a snippet.
-START, STOP = "\ue000", "\ue001"
-_MARKS = re.compile(f"([{START}{STOP}])")
 # The last word of a query the reader may still be typing: letters and digits only, after
 # a space or at the start, and not inside an open "phrase".
 _LAST_WORD = re.compile(r"(?:^|\s)([^\W_]+)$")
 _SPACES = re.compile(r"\s+")
+_TAG = re.compile(r"<[^>]*>")
+_LEXEME = re.compile(r"'((?:[^']|'')+)'")
 _TERM = re.compile(r'(-?)"([^"]+)"|(\S+)')
 
 
@@ -100,17 +93,9 @@ def _postgres(queryset, text):
         queryset.filter(search_vector=query)
         .annotate(
             search_rank=SearchRank(F("search_vector"), query),
-            search_headline=SearchHeadline(
-                "body_html",
-                query,
-                config=CONFIG,
-                start_sel=START,
-                stop_sel=STOP,
-                max_words=30,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-            ),
+            search_source=F("body_html"),
+            # The stems the query looks for, as PostgreSQL's parser made them ('databas':*).
+            search_lexemes=Cast(query, TextField()),
         )
         .order_by("-search_rank", "-published_at", "-id")
         ._with_search_results(())
@@ -157,30 +142,49 @@ def _fallback(queryset, text):
     )
 
 
-def headline_to_html(headline: str) -> str:
-    """Escape PostgreSQL's headline of a post's HTML, turning only our markers into <mark>."""
-    out, marking = [], False
-    for piece in _MARKS.split(headline or ""):
-        if piece == START:
-            if not marking:
-                out.append("<mark>")
-            marking = True
-        elif piece == STOP:
-            if marking:
-                out.append("</mark>")
-            marking = False
-        elif piece:
-            out.append(escape(_SPACES.sub(" ", html.unescape(piece))))
-    if marking:
-        out.append("</mark>")
-    return mark_safe("".join(out).strip())  # noqa: S308 - every piece was escaped above
+def stem_pattern(tsquery_text: str):
+    """A regex for the words a tsquery matches: each of its stems, as the start of a word.
+
+    English stems are the first letters of the words they stand for ("databas" for
+    "databases"), except that a final "y" becomes "i" ("queri" for "query").
+    """
+    stems = {lexeme.replace("''", "'").lower() for lexeme in _LEXEME.findall(tsquery_text or "")}
+    alternatives = []
+    for stem in sorted(stems, key=len, reverse=True):
+        alternatives.append(re.escape(stem[:-1]) + "[iy]" if stem.endswith("i") else re.escape(stem))
+    if not alternatives:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")\w*", re.IGNORECASE)
 
 
-def fallback_snippet(body_html: str, terms) -> str:
+def _first_text_match(body_html: str, pattern) -> int:
+    """Where the first match outside a tag starts in ``body_html``; 0 when there is none."""
+    if pattern is None:
+        return 0
+    for match in pattern.finditer(body_html):
+        if body_html.rfind("<", 0, match.start()) <= body_html.rfind(">", 0, match.start()):
+            return match.start()
+    return 0
+
+
+def _text_around(body_html: str, position: int) -> tuple[str, bool, bool]:
+    """The words of the HTML around ``position``: only a slice of a long post is read."""
+    start = max(0, position - 2 * SNIPPET_CHARS)
+    end = position + 6 * SNIPPET_CHARS
+    chunk = body_html[start:end]
+    opens, closes = chunk.find("<"), chunk.find(">")
+    if start and closes != -1 and (opens == -1 or closes < opens):
+        chunk = chunk[closes + 1 :]  # began inside a tag
+    if end < len(body_html) and chunk.rfind("<") > chunk.rfind(">"):
+        chunk = chunk[: chunk.rfind("<")]  # ends inside a tag
+    text = " ".join(html.unescape(_TAG.sub(" ", chunk)).split())
+    return text, start > 0, end < len(body_html)
+
+
+def snippet(body_html: str, pattern) -> str:
     """A window of the post's text around the first match, every match in <mark>."""
-    text = rendering.plain_text(body_html)
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    first = pattern.search(text)
+    text, cut_before, cut_after = _text_around(body_html, _first_text_match(body_html, pattern))
+    first = pattern.search(text) if pattern else None
     start = 0
     if first and first.start() > SNIPPET_CHARS // 3:
         start = text.find(" ", first.start() - SNIPPET_CHARS // 3) + 1
@@ -188,15 +192,21 @@ def fallback_snippet(body_html: str, terms) -> str:
     if end < len(text):
         end = text.rfind(" ", start, end) if " " in text[start:end] else end
     window = text[start:end]
-    out = ["… " if start else ""]
+    out = ["… " if start or cut_before else ""]
     position = 0
-    for match in pattern.finditer(window):
+    for match in pattern.finditer(window) if pattern else ():
         out.append(escape(window[position : match.start()]))
         out.append(f"<mark>{escape(match.group(0))}</mark>")
         position = match.end()
     out.append(escape(window[position:]))
-    out.append(" …" if end < len(text) else "")
+    out.append(" …" if end < len(text) or cut_after else "")
     return mark_safe("".join(out))  # noqa: S308 - every piece of the post's text was escaped
+
+
+def fallback_snippet(body_html: str, terms) -> str:
+    """The snippet for the fallback search: ``terms`` matched anywhere, ignoring case."""
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
+    return snippet(body_html, pattern)
 
 
 class SearchResultIterable(ModelIterable):
@@ -204,9 +214,12 @@ class SearchResultIterable(ModelIterable):
 
     def __iter__(self):
         terms = self.queryset._search_terms
+        patterns = {}
         for post in super().__iter__():
             if terms:
                 post.snippet = fallback_snippet(post.search_source, terms)
             else:
-                post.snippet = headline_to_html(post.search_headline)
+                if post.search_lexemes not in patterns:
+                    patterns[post.search_lexemes] = stem_pattern(post.search_lexemes)
+                post.snippet = snippet(post.search_source, patterns[post.search_lexemes])
             yield post

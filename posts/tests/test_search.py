@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from conftest import make_user
 from posts.models import Post
-from posts.search import MAX_QUERY_LENGTH, clean_query, fallback_snippet, headline_to_html
+from posts.search import MAX_QUERY_LENGTH, clean_query, fallback_snippet, snippet, stem_pattern
 
 pytestmark = pytest.mark.django_db
 
@@ -150,11 +150,35 @@ def test_it_cuts_a_long_query_at_a_word():
     assert clean_query("a\x00b\ttab") == "a b tab"
 
 
-def test_it_builds_safe_snippets_from_postgres_headlines():
-    headline = "Hello &amp;  \ue000databases\ue001  &lt;b&gt; \ue001stray \ue000open"
-    assert (
-        headline_to_html(headline) == "Hello &amp; <mark>databases</mark> &lt;b&gt; stray <mark>open</mark>"
+def test_it_matches_the_words_a_postgres_query_stands_for():
+    pattern = stem_pattern("'databas' | 'databas':* & 'queri' & 'o''neil'")
+    assert [m.group(0) for m in pattern.finditer("Databases, a database; mydatabase.")] == [
+        "Databases",
+        "database",
+    ]
+    assert [m.group(0) for m in pattern.finditer("one query, two queries")] == ["query", "queries"]
+    assert pattern.search("O'Neil said")
+    assert stem_pattern("") is None
+
+
+def test_it_makes_a_snippet_from_the_text_around_the_first_match_only():
+    body_html = (
+        '<p><a href="/tags/database/">a link</a> '
+        + "filler " * 300
+        + "the <em>Database</em> &amp; &lt;tags&gt; databases"
+        + " more" * 300
+        + "</p>"
     )
+    text = snippet(body_html, stem_pattern("'databas'"))
+    assert text.startswith("… ") and text.endswith(" …")
+    assert "<mark>Database</mark> &amp; &lt;tags&gt; <mark>databases</mark>" in text
+    assert "href" not in text and "link" not in text
+    assert tags_in(text) == {"<mark>", "</mark>"}
+
+
+def test_it_starts_a_snippet_at_the_beginning_when_no_word_matches():
+    text = snippet("<h2>First</h2><p>words &amp; more</p>", stem_pattern("'zebra'"))
+    assert text == "First words &amp; more"
 
 
 def test_it_builds_safe_snippets_in_python():
