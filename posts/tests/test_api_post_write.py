@@ -231,3 +231,35 @@ def test_writes_are_rate_limited_per_user(client, author, other_author, monkeypa
     assert 1 <= int(response["Retry-After"]) <= 60
     assert send(client, "post", "/api/posts", NEW, user=other_author).status_code == 201
     assert Post.objects.count() == 3
+
+
+def test_a_slug_clash_is_a_409_and_saves_nothing(client, author, make_post, monkeypatch):
+    from posts import models
+
+    taken = make_post(author, "Taken")
+    monkeypatch.setattr(
+        models, "unique_slug", lambda *args, **kwargs: taken.slug
+    )  # as if others won every race
+    assert_problem(send(client, "post", "/api/posts", NEW, user=author), 409)
+    assert Post.objects.count() == 1
+
+
+def test_session_edits_and_deletes_need_the_csrf_token_too(author, make_post):
+    post = make_post(author, "Mine")
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(author)
+    assert_problem(send(client, "patch", f"/api/posts/{post.pk}", {"title": "X"}), 403)
+    assert_problem(send(client, "delete", f"/api/posts/{post.pk}"), 403)
+    assert_problem(send(client, "patch", "/api/profile", {"bio": "X"}), 403)
+    assert client.get(f"/api/posts/{post.pk}").status_code == 200  # reading needs no token
+    post.refresh_from_db()
+    assert post.title == "Mine"
+
+
+def test_put_refuses_read_only_fields_too(client, author, make_post):
+    post = make_post(author, "Mine", status=Post.Status.DRAFT)
+    full = {"title": "T", "body": "B", "excerpt": "", "tags": [], "status": "draft", "published_at": None}
+    response = send(client, "put", f"/api/posts/{post.pk}", full | {"author": 99, "id": 5}, user=author)
+    assert set(assert_problem(response, 400)["errors"]) == {"author", "id"}
+    post.refresh_from_db()
+    assert (post.title, post.author) == ("Mine", author)

@@ -72,3 +72,9 @@ def test_cors_allows_only_the_configured_origins(client, settings):
     )
     assert preflight.status_code == 200
     assert "if-match" in preflight["Access-Control-Allow-Headers"]
+
+
+def test_a_single_post_allows_only_its_methods(client):
+    response = client.post("/api/posts/1", "{}", content_type="application/json")
+    assert_problem(response, 405)
+    assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "PUT", "PATCH", "DELETE"}
