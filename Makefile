@@ -11,12 +11,13 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# Bring the blog up on SQLite with demo content at http://127.0.0.1:8000/.
+# Bring the blog up on SQLite with demo content at http://127.0.0.1:8000/ (or `make demo PORT=8080`).
+PORT ?= 8000
 demo: export DEBUG ?= true
 demo: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # Run the whole test suite (browser tests too, when Chromium is there or can be installed).
 test: export SECRET_KEY ?= insecure-key-for-the-test-suite-only
