@@ -89,3 +89,10 @@ class ProfileForm(forms.ModelForm):
             "email": "For password resets and review notices; never shown to readers.",
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_email(self):
+        """One account per address, so a password reset always reaches the right person."""
+        email = self.cleaned_data["email"]
+        if email and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("Another account already uses this e-mail address.")
+        return email

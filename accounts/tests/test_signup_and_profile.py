@@ -56,3 +56,14 @@ def test_the_profile_edits_display_name_and_bio(client, author):
 
 def test_the_profile_needs_a_signed_in_user(client):
     assert client.get("/accounts/profile/")["Location"].startswith("/accounts/login/")
+
+
+def test_the_profile_refuses_an_address_another_account_uses(client, author, other_author):
+    client.force_login(author)
+    response = client.post(
+        "/accounts/profile/", {"display_name": "Asha", "bio": "", "email": "BEN@example.com"}
+    )
+    assert response.status_code == 200
+    assert "Another account already uses this e-mail address." in response.content.decode()
+    author.refresh_from_db()
+    assert author.email == "asha@example.com"

@@ -94,3 +94,20 @@ def test_a_stale_save_shows_a_conflict_and_overwrites_nothing(client, author, ma
     assert "from tab two" in response.content.decode()  # the writer's text is kept
     post.refresh_from_db()
     assert post.body == "from tab one"
+
+
+def test_submitting_from_the_editor_e_mails_the_editors(
+    client, contributor, editor, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(contributor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/dashboard/posts/new/", {"title": "For review", "body": "words", "action": "submit"}
+        )
+    post = Post.objects.get()
+    assert response["Location"] == post.get_edit_url()
+    assert post.status == Post.Status.REVIEW
+    (message,) = mailoutbox
+    assert message.to == ["edith@example.com"]
+    assert f"http://testserver/dashboard/posts/{post.pk}/edit/" in message.body
+    assert "Submitted for review" in client.get(post.get_edit_url()).content.decode()
