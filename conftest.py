@@ -132,13 +132,8 @@ def live_server(request):
 
 
 @pytest.fixture
-def page(browser, live_server, settings):
+def page(browser, live_server):
     """A fresh browser tab (own cookies) pointed at the live test server."""
-    # The live server serves /static/ from the source folders (staticfiles finders), which know
-    # no hashed names: pages must link the plain names there, or the CSS and scripts would 404.
-    settings.STORAGES = settings.STORAGES | {
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    }
     context = browser.new_context(base_url=live_server.url)
     context.set_default_timeout(10_000)
     tab = context.new_page()

@@ -1,0 +1,42 @@
+"""The writers' and account pages not covered by the reading checks: axe-core finds no violations."""
+
+import pytest
+
+from posts import services
+from posts.models import Post
+from posts.tests.test_browser_accessibility import axe_violations, new_tab  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def revised(author, contributor):
+    post = services.post_save(by=author, title="Revised twice", body="one\ntwo", tags=["a"])
+    services.post_save(by=author, post=post, title="Revised twice", body="one\n2\nthree", tags=["b"])
+    services.post_save(by=contributor, title="Waiting for review", body="words")
+    Post.objects.filter(title="Waiting for review").update(status=Post.Status.REVIEW)
+    return post
+
+
+@pytest.mark.parametrize("color_scheme", ["light", "dark"])
+def test_writer_and_account_pages_have_no_accessibility_violations(revised, editor, new_tab, color_scheme):  # noqa: F811
+    pages = {
+        "changes between revisions": f"/dashboard/posts/{revised.pk}/revisions/",
+        "delete confirmation": f"/dashboard/posts/{revised.pk}/delete/",
+        "review queue": "/dashboard/review/",
+        "dashboard with queue": "/dashboard/",
+        "profile": "/accounts/profile/",
+        "password change": "/accounts/password_change/",
+    }
+    page = new_tab(user=editor, color_scheme=color_scheme)
+    found = {}
+    for name, url in pages.items():
+        page.goto(url)
+        found[name] = axe_violations(page)
+    page.goto(revised.get_edit_url())
+    page.get_by_role("button", name="Preview").click()
+    found["editor with preview"] = axe_violations(page)
+    anonymous = new_tab(color_scheme=color_scheme)
+    anonymous.goto("/accounts/password_reset/")
+    found["password reset"] = axe_violations(anonymous)
+    assert found == {name: [] for name in found}
