@@ -86,25 +86,13 @@ def _writers():
     )
 
 
-def _find_user(username: str):
-    """Sign-in accepts the username or the e-mail address; None when neither names one user."""
-    users = get_user_model().objects
-    user = users.filter(username=username).first()
-    if user is None and "@" in username:
-        matches = list(users.filter(email__iexact=username)[:2])
-        user = matches[0] if len(matches) == 1 else None
-    return user
-
-
 @router.post("/auth/login", auth=None, response={200: TokenOut, **errors(400, 401, 413, 415, 429)})
 def api_login(request, credentials: LoginIn):
     """Trade a username (or e-mail address) and password for a bearer token."""
     wait = ratelimit.login_blocked_for(request, credentials.username)
     if wait:
         raise ApiError(429, "Too many failed sign-ins; try again later.", headers={"Retry-After": str(wait)})
-    found = _find_user(credentials.username)
-    username = found.username if found else credentials.username
-    user = authenticate(request, username=username, password=credentials.password)
+    user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
         ratelimit.note_failed_login(request, credentials.username)
         raise ApiError(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})

@@ -133,3 +133,15 @@ def test_expired_and_forged_tokens_are_refused(client, author):
         response = client.get("/api/profile", HTTP_AUTHORIZATION=f"Bearer {token}")
         assert_problem(response, 401)
         assert response["WWW-Authenticate"] == "Bearer"
+
+
+def test_the_sign_in_page_takes_the_email_address_too(client, author):
+    response = client.post("/accounts/login/", {"username": "asha@example.com", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(author.pk)
+
+
+def test_an_address_shared_by_two_accounts_signs_in_neither(client, author, other_author):
+    other_author.email = "ASHA@example.com"
+    other_author.save()
+    assert_problem(login(client, "asha@example.com"), 401)
