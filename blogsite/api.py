@@ -8,7 +8,7 @@ rule of API.md (errors as RFC 9457 problems, session vs bearer, CSRF, 429, 412) 
 import hashlib
 import json
 import logging
-from functools import wraps
+import threading
 from http import HTTPStatus
 from typing import Annotated, Any, Generic, TypeVar
 
@@ -24,6 +24,7 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
 from pydantic import StringConstraints
 
@@ -154,23 +155,27 @@ ANYONE = [*SIGNED_IN, anyone]
 
 # RATE LIMITS, PRECONDITIONS
 # ------------------------------------------------------------------------------
-def rate_limited(view):
-    """Writes count per user, anonymous reads per address (accounts.ratelimit); 429 past the limit."""
+class RateLimit(BaseThrottle):
+    """Writes count per user, anonymous reads per address (accounts.ratelimit); 429 past the limit.
 
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
+    Ninja checks it after authentication and before validation, so bad requests count too.
+    """
+
+    def __init__(self):
+        self._last = threading.local()  # wait() is asked right after allow_request(), same thread
+
+    def allow_request(self, request) -> bool:
         user = getattr(request, "auth", None) or request.user  # sign-in itself has no auth
         if request.method not in SAFE_METHODS and user.is_authenticated:
-            wait = ratelimit.WRITES.hit(user.pk)
+            self._last.wait = ratelimit.WRITES.hit(user.pk)
         elif request.method in SAFE_METHODS and not user.is_authenticated:
-            wait = ratelimit.ANONYMOUS_READS.hit(ratelimit.client_ip(request))
+            self._last.wait = ratelimit.ANONYMOUS_READS.hit(ratelimit.client_ip(request))
         else:
-            wait = 0
-        if wait:
-            raise ApiError(429, "Too many requests; try again later.", headers={"Retry-After": str(wait)})
-        return view(request, *args, **kwargs)
+            self._last.wait = 0
+        return not self._last.wait
 
-    return wrapper
+    def wait(self):
+        return self._last.wait
 
 
 def etag_of(data: dict[str, Any]) -> str:
@@ -241,8 +246,8 @@ api = BlogsiteAPI(
     description="Posts, writers and profiles of the blog. Errors are RFC 9457 problem details.",
     urls_namespace="api",
     auth=ANYONE,
+    throttle=RateLimit(),
 )
-api.add_decorator(rate_limited)
 
 
 @api.exception_handler(ApiError)
