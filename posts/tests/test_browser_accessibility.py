@@ -180,3 +180,18 @@ def test_the_header_search_finds_a_post(site, page):
     page.wait_for_url("**/search/?q=phone")
     assert page.get_by_role("link", name="Reading on a phone").is_visible()
     assert page.locator(".snippet mark").count() >= 1
+
+
+def test_printing_uses_paper_colours_and_leaves_out_navigation(site, new_tab):
+    page = new_tab(color_scheme="dark")
+    page.goto(site.get_absolute_url())
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") != "rgb(255, 255, 255)"
+    page.emulate_media(media="print")
+    assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('.prose pre')).color")
+        != "rgb(233, 231, 226)"
+    )
+    for hidden in (".site-header", ".site-footer", ".post-nav", ".related"):
+        assert not page.locator(hidden).is_visible(), hidden
+    assert page.get_by_role("heading", level=1).is_visible()
