@@ -34,7 +34,11 @@ def home(request):
 
 def post_detail(request, slug):
     post = get_object_or_404(Post.objects.visible_to(request.user).select_related("author"), slug=slug)
-    context = {"post": post, "tags": list(post.tags.all())}
+    context = {
+        "post": post,
+        "tags": list(post.tags.all()),
+        "can_edit": permissions.can_edit(request.user, post),
+    }
     if post.is_public:
         context["previous_post"] = post.previous_public()
         context["next_post"] = post.next_public()

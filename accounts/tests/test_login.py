@@ -54,7 +54,7 @@ def test_it_follows_next_within_the_site(client, author):
 def test_it_never_follows_next_off_the_site(client, author, target):
     response = sign_in(client, "asha", next=target)
     assert response.status_code == 302
-    assert response["Location"] == "/"
+    assert response["Location"] == "/dashboard/"  # the default after sign-in
 
 
 def test_a_wrong_password_is_a_form_error(client, author):

@@ -111,3 +111,12 @@ def test_submitting_from_the_editor_e_mails_the_editors(
     assert message.to == ["edith@example.com"]
     assert f"http://testserver/dashboard/posts/{post.pk}/edit/" in message.body
     assert "Submitted for review" in client.get(post.get_edit_url()).content.decode()
+
+
+def test_the_post_page_links_to_the_editor_for_those_who_may_edit(client, author, other_author, make_post):
+    post = make_post(author, "Public post")
+    assert post.get_edit_url() not in client.get(post.get_absolute_url()).content.decode()
+    client.force_login(other_author)
+    assert post.get_edit_url() not in client.get(post.get_absolute_url()).content.decode()
+    client.force_login(author)
+    assert post.get_edit_url() in client.get(post.get_absolute_url()).content.decode()
