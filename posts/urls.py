@@ -21,6 +21,7 @@ urlpatterns = [
     path("authors/<str:username>/feed/atom/", feeds.AuthorAtomFeed(), name="author_feed_atom"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("opensearch.xml", views.opensearch, name="opensearch"),
     # Dashboard
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/review/", views.review_queue, name="review_queue"),

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
@@ -331,3 +332,15 @@ def robots_txt(request):
     lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
     lines.append(f"Sitemap: {absolute_url(reverse('posts:sitemap'), request)}")
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=60 * 60 * 24, public=True)
+def opensearch(request):
+    """Lets browsers offer this blog's search in their address bar."""
+    context = {
+        "search_url": absolute_url(reverse("posts:search"), request),
+        "self_url": absolute_url(reverse("posts:opensearch"), request),
+        "favicon_url": absolute_url(static("favicon.svg"), request),
+    }
+    return render(request, "opensearch.xml", context, content_type="application/opensearchdescription+xml")

@@ -4,6 +4,7 @@ import json
 
 from django import template
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
@@ -47,3 +48,23 @@ def post_json_ld(context, post, tags=()):
         "inLanguage": settings.LANGUAGE_CODE,
     }
     return json_ld({key: value for key, value in data.items() if value not in (None, [])})
+
+
+@register.simple_tag(takes_context=True)
+def website_json_ld(context):
+    """schema.org ``WebSite`` for the home page, with the site search engines may offer."""
+    request = context.get("request")
+    search_url = absolute_url(reverse("posts:search"), request)
+    return json_ld(
+        {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": settings.SITE_NAME,
+            "url": absolute_url("/", request),
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": f"{search_url}?q={{search_term_string}}",
+                "query-input": "required name=search_term_string",
+            },
+        }
+    )

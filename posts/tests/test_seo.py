@@ -117,3 +117,25 @@ def test_canonical_keeps_the_page_number_and_drops_other_parameters(client, auth
 def test_canonical_uses_site_url_when_set(client, settings):
     settings.SITE_URL = "https://blog.example.org"
     assert read(client, "/").link("canonical") == ["https://blog.example.org/"]
+
+
+def test_the_home_page_tells_search_engines_how_to_search_the_site(client, settings):
+    settings.SITE_URL = "https://blog.example.org"
+    [data] = read(client, "/").json_ld
+    assert data["@type"] == "WebSite" and data["url"] == "https://blog.example.org/"
+    target = data["potentialAction"]["target"]
+    assert target == "https://blog.example.org/search/?q={search_term_string}"
+
+
+def test_browsers_can_add_the_site_search(client):
+    from xml.etree import ElementTree
+
+    head = read(client, "/tags/")
+    assert [link["href"] for link in head.links if link.get("rel") == "search"] == ["/opensearch.xml"]
+    response = client.get("/opensearch.xml")
+    assert response["Content-Type"] == "application/opensearchdescription+xml"
+    root = ElementTree.fromstring(response.content)
+    ns = "{http://a9.com/-/spec/opensearch/1.1/}"
+    assert root.findtext(f"{ns}ShortName") == "Blogsite"
+    urls = {url.get("type"): url.get("template") for url in root.findall(f"{ns}Url")}
+    assert urls["text/html"] == "http://testserver/search/?q={searchTerms}"
