@@ -36,8 +36,14 @@ def collected_static_files():
 
 @pytest.fixture(autouse=True)
 def fresh_cache():
-    """Rate-limit counters live in the cache (Redis in CI): every test starts with none."""
+    """Each test starts with an empty cache: no page, session or rate-limit count leaks between tests."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_immediately(settings):
+    """Background tasks (e-mail) run as they are enqueued; a test that needs the queue overrides this."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture

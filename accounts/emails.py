@@ -1,12 +1,8 @@
 """Every e-mail Blogsite sends goes through ``send_email``: one place to queue, retry and log."""
 
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from .tasks import deliver_email
 
 
 def send_email(*, to: list[str], subject: str, body: str, html_body: str | None = None) -> None:
-    """Send one e-mail to these addresses."""
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
+    """Queue one e-mail to these addresses; the background worker sends it (see accounts/tasks.py)."""
+    deliver_email.enqueue(to=list(to), subject=subject, body=body, html_body=html_body)

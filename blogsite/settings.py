@@ -51,12 +51,22 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",  # /sitemap.xml (posts/sitemaps.py)
     "corsheaders",
     "ninja",  # the JSON API; listed so its docs page uses the bundled Swagger UI files
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "posts",
 ]
 
 MIDDLEWARE = [
+    # Outermost: every request, cache hits and probes included, gets an id and one log line.
+    "blogsite.logs.RequestLogMiddleware",
+    # Probes answer before host checks and HTTPS redirects, as load balancers expect.
+    "blogsite.health.HealthCheckMiddleware",
+    # Cache hits are served here, before any session, auth, CSRF or template work.
+    "posts.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "blogsite.api.problem_details_middleware",
@@ -96,6 +106,11 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="blogsite"),
+            # A Redis that stops answering costs a request at most this long, never a hung worker.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=1.0),
+            },
         }
     }
 else:
@@ -103,6 +118,11 @@ else:
 # The benchmark measures pages with no cache at all (bench/run); never useful in production.
 if env.bool("CACHE_DISABLED", default=False):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+# Sessions are read from the cache and written through to the database, so a cache flush
+# never signs anyone out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Anonymous pages and public API reads (posts/cache.py): the longest a page is kept, in seconds.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
@@ -172,23 +192,55 @@ if SECURE_HTTPS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Probes come from inside the network, over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Content-Security-Policy (django-csp): everything from our own origin, no inline script.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # EMAIL
 # ------------------------------------------------------------------------------
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="blogsite@localhost")
 
+# BACKGROUND TASKS
+# ------------------------------------------------------------------------------
+# django-tasks with its database backend: the queue lives in PostgreSQL, so no extra server
+# is needed and a queued task survives restarts. `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
 # LOGGING
 # ------------------------------------------------------------------------------
+# One JSON object per line on stdout (blogsite/logs.py), with the request id on every line.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"json": {"()": "blogsite.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Our request log already has a line for every 4xx; keep Django's for 5xx tracebacks.
+        "django.request": {"level": "ERROR"},
+        "django.server": {"level": "ERROR"},
+    },
 }
 
 # BLOG

@@ -9,9 +9,12 @@ admin.site.site_header = admin.site.site_title = "Blogsite administration"
 api.add_router("", posts_api)
 api.add_router("", accounts_api)
 
+# /healthz and /readyz are answered by blogsite.health.HealthCheckMiddleware, before host checks.
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/", api.urls),
     path("", include("posts.urls")),
 ]
+
+handler500 = "blogsite.views.server_error"

@@ -18,6 +18,7 @@ from accounts import ratelimit
 from blogsite.links import absolute_url
 
 from . import permissions, rendering, search, services
+from .cache import cache_public
 from .forms import PostForm
 from .models import Post, Revision, Tag
 
@@ -28,11 +29,13 @@ def _page_of(request, posts):
     return paginator.get_page(request.GET.get("page"))
 
 
+@cache_public
 def home(request):
     page = _page_of(request, Post.objects.public())
     return render(request, "posts/home.html", {"page": page})
 
 
+@cache_public
 def post_detail(request, slug):
     post = get_object_or_404(Post.objects.visible_to(request.user).select_related("author"), slug=slug)
     context = {
@@ -48,6 +51,7 @@ def post_detail(request, slug):
     return render(request, "posts/post_detail.html", context)
 
 
+@cache_public
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _page_of(request, Post.objects.public().filter(tags=tag))
@@ -56,6 +60,7 @@ def tag_detail(request, slug):
     return render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
 
 
+@cache_public
 def author_detail(request, username):
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
     page = _page_of(request, Post.objects.public().filter(author=author))

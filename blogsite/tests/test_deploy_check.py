@@ -35,7 +35,7 @@ def test_it_warns_only_about_what_needs_https():
 
 
 def test_it_has_nothing_left_to_warn_about_once_https_is_on():
-    assert deploy_check(SECURE_HTTPS="true", SECURE_HSTS_PRELOAD="true") == set()
+    assert deploy_check(SECURE_HTTPS="true") == set()  # HSTS preload comes on with it
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():

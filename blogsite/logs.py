@@ -1,0 +1,98 @@
+"""Logs an operator can search: one JSON object per line, and one line per request.
+
+``RequestLogMiddleware`` gives every request an id (the caller's ``X-Request-ID`` when it is
+sane, a fresh one otherwise), sends it back in the response, and writes one line when the
+response is ready: time, request id, method, path, status, duration and user id. Every other
+log line written while the request runs carries the same id, so an error's traceback (which
+only ever goes to the log, never to the client) can be matched with the request that caused it.
+
+The formatter has no Django dependency at import time, so gunicorn's own logs use it too.
+"""
+
+import contextvars
+import json
+import logging
+import re
+import time
+import uuid
+from datetime import UTC, datetime
+
+from django.utils.functional import LazyObject, empty
+
+REQUEST_ID = contextvars.ContextVar("request_id", default=None)
+# Long enough for UUIDs and tracing ids, short and plain enough to be safe in any log viewer.
+VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+
+request_logger = logging.getLogger("blogsite.requests")
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, request id, the record's ``fields``."""
+
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = REQUEST_ID.get()
+        if request_id:
+            entry["request_id"] = request_id
+        entry.update(getattr(record, "fields", {}))
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        elif record.stack_info:
+            entry["stack"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str)
+
+
+def request_id_for(request) -> str:
+    """The caller's ``X-Request-ID`` when it is well formed; otherwise a new random one."""
+    given = request.META.get("HTTP_X_REQUEST_ID", "")
+    return given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+
+
+def user_id_for(request):
+    """The signed-in user's id, when the request already knows it; never costs a query."""
+    user = request.__dict__.get("user")
+    if issubclass(type(user), LazyObject):
+        # AuthenticationMiddleware's lazy user: only read it if something already loaded it.
+        user = None if user._wrapped is empty else user._wrapped
+    user_id = getattr(user, "pk", None)
+    if user_id is not None:
+        return user_id
+    session = request.__dict__.get("session")
+    if session is not None and getattr(session, "_session_cache", None):
+        user_id = session.get("_auth_user_id")
+        return int(user_id) if isinstance(user_id, str) and user_id.isdigit() else user_id
+    return None
+
+
+class RequestLogMiddleware:
+    """Tag each request with an id, echo it in ``X-Request-ID``, and log one line when it ends."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request.request_id = request_id_for(request)
+        token = REQUEST_ID.set(request.request_id)
+        try:
+            response = self.get_response(request)
+            response["X-Request-ID"] = request.request_id
+            fields = {
+                "request_id": request.request_id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+                "user_id": user_id_for(request),
+            }
+            request_logger.info(
+                "%s %s %s", request.method, request.path, response.status_code, extra={"fields": fields}
+            )
+            return response
+        finally:
+            REQUEST_ID.reset(token)

@@ -1,0 +1,51 @@
+"""The site's last-resort error pages: they never touch the database, the session or the user.
+
+Django calls ``server_error`` for any exception a view or middleware let through. When the
+cause is an unreachable database or cache, the answer is a ``503`` (the site is down for a
+moment, retry shortly) rather than a ``500`` (a bug). Pages get a styled HTML page, the API an
+RFC 9457 problem document. The traceback goes to the server's log only (Django logs it).
+"""
+
+import sys
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
+RETRY_AFTER_SECONDS = 30
+
+
+def is_outage(error) -> bool:
+    """True when ``error`` (or what caused it) says a backing service could not be reached."""
+    for _depth in range(5):
+        if error is None:
+            return False
+        if isinstance(error, OUTAGE_ERRORS):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def error_response(request, status: int) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        title, detail = {
+            500: ("Internal Server Error", "Something went wrong on our side; it has been logged."),
+            503: ("Service Unavailable", "The service is briefly unavailable. Please retry shortly."),
+        }[status]
+        body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+        return JsonResponse(body, status=status, content_type="application/problem+json")
+    html = loader.render_to_string(f"{status}.html", {"SITE_NAME": settings.SITE_NAME})
+    return HttpResponse(html, status=status)
+
+
+def server_error(request):
+    """Django's ``handler500``: a 503 for an outage of the database or cache, a 500 otherwise."""
+    if is_outage(sys.exc_info()[1]):
+        response = error_response(request, 503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    return error_response(request, 500)

@@ -1,0 +1,50 @@
+"""gunicorn's settings for Blogsite (the Procfile's and the Dockerfile's `web` process).
+
+Every value can be changed by the environment, without editing this file:
+PORT, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS.
+"""
+
+import multiprocessing
+import os
+
+bind = f"{os.environ.get('HOST', '0.0.0.0')}:{os.environ.get('PORT', '8000')}"  # noqa: S104 - a container's port
+
+# Sync workers: Django's work is CPU-bound and the proxy in front buffers slow clients.
+# One worker per core plus one by default; the host sets WEB_CONCURRENCY to its memory budget.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+worker_class = "gthread" if threads > 1 else "sync"
+
+# A request that takes longer than this is killed, and its worker replaced.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+# On SIGTERM or a graceful reload (SIGHUP), workers finish their requests within this time.
+graceful_timeout = 30
+keepalive = 5
+# Replace each worker after a few thousand requests, staggered, so memory never creeps.
+max_requests = 5000
+max_requests_jitter = 500
+
+# Only the proxy in front may say a request was HTTPS (X-Forwarded-Proto).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# Our middleware writes one JSON line per request (blogsite/logs.py): no access log here.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "blogsite.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+    },
+    "loggers": {
+        "gunicorn.error": {"handlers": ["console"], "level": loglevel.upper(), "propagate": False},
+        "gunicorn.access": {"handlers": [], "propagate": False},
+    },
+}
+
+# Heartbeat files in memory, not on a container's overlay disk.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108 - gunicorn's advice
+# Several instances may run on one machine: no shared control socket.
+control_socket_disable = True

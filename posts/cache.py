@@ -1,0 +1,236 @@
+"""The page cache: anonymous pages and public API reads, served from the cache in one round trip.
+
+What is cached: GET responses of views marked ``@cache_public`` (home, post, tag and author
+pages, feeds, public API reads), for a visitor who sends no session cookie, no flash-message
+cookie and no ``Authorization`` header, keyed on scheme, host, path and query string. A
+response is stored only if it is a 200 that sets no cookie (so it holds no CSRF token and
+no flash message), used no CSP nonce, is not ``private``/``no-store``, and varies on nothing
+but ``Cookie``. Signed-in users never read or fill it.
+
+Why a hit costs almost nothing: ``PageCacheMiddleware`` sits before sessions, auth, CSRF and
+templates, and fetches the page together with the site's generation in one ``get_many``.
+
+How it stays fresh: each entry records the *generation* it was rendered at. Saving or deleting
+a post, tag or user, or changing a post's tags, bumps the generation (model signals, so the
+admin, the API, the dashboard and the shell all do it), which retires every entry at once in
+every process and machine sharing the cache. The generation is read before the view runs, so
+a page rendered while a write lands is filed under the old generation and never served; inside
+a transaction the generation is bumped again on commit. Entries also expire after
+``PAGE_CACHE_SECONDS``, and never later than the next scheduled post's publication time, so
+scheduled posts appear by themselves.
+
+Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``.
+"""
+
+import hashlib
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+GENERATION_KEY = "pagecache:generation"
+SCHEDULE_KEY = "pagecache:next-publication"  # epoch seconds of the next scheduled post, 0 for none
+PAGE_KEY_PREFIX = "pagecache:page:"
+# A user's save that touches only these changes no public page (sign-ins update last_login).
+PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
+# What a 304 repeats from the full response (RFC 9110, 15.4.5), and our own headers.
+NOT_MODIFIED_HEADERS = frozenset(
+    {"cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"}
+)
+
+logger = logging.getLogger(__name__)
+
+
+def cache_public(view):
+    """Mark a view whose anonymous GET responses are the same for every visitor: they may be cached."""
+    view.cache_public = True
+    return view
+
+
+# INVALIDATION
+# ------------------------------------------------------------------------------
+def next_publication_time() -> float:
+    """When the next scheduled post goes live (epoch seconds), or 0 when none is scheduled."""
+    from .models import Post
+
+    at = Post.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    return at.timestamp() if at else 0
+
+
+def bump_generation():
+    """Retire every cached page in every process; the next visit renders afresh."""
+    try:
+        # The schedule first: a reader that sees the new generation must see the new schedule.
+        cache.set(SCHEDULE_KEY, next_publication_time(), timeout=None)
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # first write ever, or the key was evicted: start where no old entry can be
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:
+        logger.exception("Could not invalidate the page cache")
+
+
+def invalidate_pages(**kwargs):
+    """Bump the generation now, and once more when the surrounding transaction commits."""
+    bump_generation()
+    if transaction.get_connection().in_atomic_block:
+        # Until the commit, other connections still read the old rows: a page they render in
+        # between is filed under the generation bumped above, which this retires again.
+        transaction.on_commit(bump_generation)
+
+
+def _user_saved(sender, update_fields=None, **kwargs):
+    if update_fields is not None and set(update_fields) <= PRIVATE_USER_FIELDS:
+        return
+    invalidate_pages()
+
+
+def _tags_changed(sender, action, **kwargs):
+    if action.startswith("post_"):
+        invalidate_pages()
+
+
+def connect_signals():
+    """Every write path (admin, API, dashboard, shell, commands) goes through these signals."""
+    from .models import Post, Tag
+
+    for model in (Post, Tag):
+        post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
+        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
+    user_model = get_user_model()
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="pagecache-save-user")
+    post_delete.connect(invalidate_pages, sender=user_model, dispatch_uid="pagecache-delete-user")
+    m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="pagecache-post-tags")
+
+
+# SERVING
+# ------------------------------------------------------------------------------
+def page_key(request) -> str:
+    meta = request.META
+    url = f"{request.scheme}://{meta.get('HTTP_HOST', '')}{request.path}?{meta.get('QUERY_STRING', '')}"
+    return PAGE_KEY_PREFIX + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+
+
+def is_not_modified(request, etag: str, last_modified: float | None) -> bool:
+    """True when the client's copy (``If-None-Match``, else ``If-Modified-Since``) is current."""
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        wanted = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+        return "*" in wanted or etag.removeprefix("W/") in wanted
+    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since is not None and last_modified is not None:
+        since = parse_http_date_safe(if_modified_since)
+        return since is not None and int(last_modified) <= since
+    return False
+
+
+def not_modified_response(headers) -> HttpResponseNotModified:
+    response = HttpResponseNotModified()
+    for name, value in headers:
+        if name.lower() in NOT_MODIFIED_HEADERS or name.lower().startswith("x-"):
+            response[name] = value
+    return response
+
+
+def is_storable(request, response) -> bool:
+    """Whether this response is the same for every anonymous visitor (see the module's docstring)."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    match = getattr(request, "resolver_match", None)
+    if match is None or not getattr(match.func, "cache_public", False):
+        return False
+    if getattr(request, "_csp_nonce", None) is not None:
+        return False
+    cache_control = response.get("Cache-Control", "").lower()
+    if "private" in cache_control or "no-store" in cache_control:
+        return False
+    vary = {name.strip().lower() for name in response.get("Vary", "").split(",") if name.strip()}
+    if vary - {"cookie"}:
+        return False
+    user = getattr(request, "user", None)
+    return user is None or not user.is_authenticated
+
+
+class PageCacheMiddleware:
+    """Serve anonymous GETs from the cache; store the storable misses. See the module's docstring."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.skipped_prefixes = (settings.STATIC_URL, "/admin/")
+
+    def is_candidate(self, request) -> bool:
+        return (
+            request.method == "GET"
+            and "HTTP_AUTHORIZATION" not in request.META
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES
+            and not request.path.startswith(self.skipped_prefixes)
+        )
+
+    def __call__(self, request):
+        if not self.is_candidate(request):
+            return self.get_response(request)
+        key = page_key(request)
+        try:
+            found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+        except Exception:
+            logger.warning("The page cache is unreachable; serving without it", exc_info=True)
+            return self.get_response(request)
+        generation = found.get(GENERATION_KEY)
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation and entry[1] > time.time():
+            return self.hit(request, entry)
+        response = self.get_response(request)
+        if is_storable(request, response):
+            try:
+                self.store(request, response, key, generation, found.get(SCHEDULE_KEY))
+            except Exception:
+                logger.warning("Could not store a page in the cache", exc_info=True)
+            if is_not_modified(request, response["ETag"], parse_http_date_safe(response["Last-Modified"])):
+                return not_modified_response(response.items())
+        response["X-Cache"] = "miss"
+        return response
+
+    def hit(self, request, entry):
+        _generation, _expires_at, etag, last_modified, headers, content = entry
+        if is_not_modified(request, etag, last_modified):
+            response = not_modified_response(headers)
+        else:
+            response = HttpResponse(content, headers=headers)
+        response["X-Cache"] = "hit"
+        return response
+
+    def store(self, request, response, key, generation, schedule):
+        now = time.time()
+        content = response.content
+        if not response.has_header("ETag"):
+            response["ETag"] = f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
+        if not response.has_header("Last-Modified"):
+            response["Last-Modified"] = http_date(now)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-cache"  # browsers revalidate: a 304 costs us nothing
+        if generation is None:
+            # A new or flushed cache: start a generation, and store from the next visit on (a
+            # write racing with this one may have started it, after this page was rendered).
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            return
+        if schedule is None:  # evicted: recompute, unless a write sets it meanwhile
+            schedule = next_publication_time()
+            cache.add(SCHEDULE_KEY, schedule, timeout=None)
+        elif 0 < schedule <= now:  # that post is live now; the next one bounds this page
+            schedule = next_publication_time()
+        lifetime = settings.PAGE_CACHE_SECONDS
+        if schedule > now:
+            lifetime = min(lifetime, schedule - now)
+        if lifetime < 1:
+            return
+        last_modified = parse_http_date_safe(response["Last-Modified"])
+        entry = (generation, now + lifetime, response["ETag"], last_modified, list(response.items()), content)
+        cache.set(key, entry, timeout=math.ceil(lifetime))

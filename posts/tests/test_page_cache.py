@@ -1,0 +1,260 @@
+import time
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import update_last_login
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import ResolverMatch
+from django.utils import timezone
+
+from posts import cache as page_cache
+from posts.models import Post, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(author, make_post):
+    return make_post(author, "Caching in practice", tags=["django"])
+
+
+def visit(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return response
+
+
+def warm(client, *urls):
+    """Visit each page twice, so each is now served from the cache."""
+    for url in urls:
+        visit(client, url)
+        assert visit(client, url)["X-Cache"] == "hit"
+
+
+def test_it_serves_a_repeated_anonymous_visit_from_the_cache_without_queries(
+    client, post, django_assert_num_queries
+):
+    first = visit(client, "/")
+    assert first["X-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = visit(client, "/")
+    assert second["X-Cache"] == "hit"
+    assert second.content == first.content
+    assert second["Content-Type"] == first["Content-Type"]
+    assert "Caching in practice" in second.content.decode()
+
+
+def test_it_keys_pages_on_the_query_string(client, author, make_post):
+    for n in range(12):
+        make_post(author, f"Post number {n}")
+    warm(client, "/")
+    page_two = visit(client, "/?page=2")
+    assert page_two["X-Cache"] == "miss"
+    assert page_two.content != visit(client, "/").content
+
+
+@pytest.mark.parametrize(
+    "change, url, expected",
+    [
+        ("edit the title", "post", "A better title"),
+        ("rename the tag", "post", "Databases"),
+        ("add a tag", "home", "Postgres"),
+        ("rename the author", "post", "Asha Q. Author"),
+    ],
+)
+def test_it_shows_each_kind_of_change_at_once(client, post, change, url, expected):
+    urls = {"home": "/", "post": post.get_absolute_url()}
+    warm(client, *urls.values())
+    if change == "edit the title":
+        post.title = "A better title"
+        post.save()
+    elif change == "rename the tag":
+        tag = Tag.objects.get(slug="django")
+        tag.name = "Databases"
+        tag.save()
+    elif change == "add a tag":
+        post.tags.add(*Tag.from_names(["Postgres"]))
+    elif change == "rename the author":
+        post.author.display_name = "Asha Q. Author"
+        post.author.save()
+    response = visit(client, urls[url])
+    assert response["X-Cache"] == "miss"
+    assert expected in response.content.decode()
+
+
+def test_it_drops_unpublished_deleted_and_untagged_posts_at_once(client, post, author, make_post):
+    other = make_post(author, "Second thoughts", tags=["django"])
+    tag_url = "/tags/django/"
+    warm(client, "/", tag_url, author.get_absolute_url())
+    post.unpublish()
+    assert "Caching in practice" not in visit(client, "/").content.decode()
+    other.tags.clear()
+    assert "Second thoughts" not in visit(client, tag_url).content.decode()
+    other.delete()
+    assert client.get(author.get_absolute_url()).status_code == 404
+
+
+def test_it_forgets_a_deleted_tag(client, post):
+    warm(client, "/tags/django/")
+    Tag.objects.get(slug="django").delete()
+    assert client.get("/tags/django/").status_code == 404
+
+
+def test_it_shows_a_post_published_in_the_admin_at_once(client, admin_user, author, make_post):
+    draft = make_post(author, "Written in the admin", status=Post.Status.DRAFT)
+    warm(client, "/")
+    admin = type(client)()
+    admin.force_login(admin_user)
+    response = admin.post(
+        "/admin/posts/post/",
+        {"action": "publish_now", "_selected_action": [draft.pk]},
+    )
+    assert response.status_code == 302
+    assert "Written in the admin" in visit(client, "/").content.decode()
+
+
+def test_it_ignores_sign_ins_which_change_no_public_page(client, author, post):
+    warm(client, "/")
+    update_last_login(None, author)
+    assert visit(client, "/")["X-Cache"] == "hit"
+
+
+def test_a_signed_in_user_never_gets_the_cached_anonymous_page(client, author, post):
+    warm(client, "/")
+    client.force_login(author)
+    response = visit(client, "/")
+    assert "X-Cache" not in response
+    assert "Sign out" in response.content.decode()
+
+
+def test_a_signed_in_user_never_fills_the_cache(client, author, post):
+    visitor = type(client)()
+    warm(visitor, "/")  # starts a generation
+    post.save()  # a new generation: nothing cached for it
+    client.force_login(author)
+    visit(client, "/")
+    visit(client, "/")
+    response = visit(visitor, "/")
+    assert response["X-Cache"] == "miss"
+    assert "Sign out" not in response.content.decode()
+
+
+def test_it_answers_conditional_gets_with_304(client, post):
+    first = visit(client, "/")
+    etag, last_modified = first["ETag"], first["Last-Modified"]
+    assert first["Cache-Control"] == "no-cache"
+    for headers in ({"HTTP_IF_NONE_MATCH": etag}, {"HTTP_IF_MODIFIED_SINCE": last_modified}):
+        response = client.get("/", **headers)
+        assert response.status_code == 304
+        assert response.content == b""
+        assert response["ETag"] == etag
+    assert client.get("/", HTTP_IF_NONE_MATCH='"something-else"').status_code == 200
+
+
+def test_it_gives_a_new_etag_after_a_change(client, post):
+    etag = visit(client, "/")["ETag"]
+    post.title = "Changed"
+    post.save()
+    response = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+
+
+def test_a_scheduled_post_appears_by_itself_when_its_time_comes(client, author, make_post):
+    make_post(author, "Already out")
+    make_post(author, "Coming soon", published_at=timezone.now() + timedelta(seconds=2.5))
+    warm(client, "/")
+    assert "Coming soon" not in visit(client, "/").content.decode()
+    time.sleep(2.6)
+    assert "Coming soon" in visit(client, "/").content.decode()
+
+
+def test_it_serves_pages_while_the_cache_is_unreachable(client, post, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get_many", unreachable)
+    response = visit(client, "/")
+    assert "Caching in practice" in response.content.decode()
+    assert "X-Cache" not in response
+
+
+# The storing rules, on responses a view might give.
+@pytest.fixture
+def middleware_call(post):
+    """Run a request through the middleware with a stand-in view; return (first, second) responses."""
+
+    def call(respond, *, public=True, cookies=None):
+        def view(request):
+            return respond(request)
+
+        if public:
+            view = page_cache.cache_public(view)
+
+        def get_response(request):
+            request.resolver_match = ResolverMatch(view, (), {})
+            return view(request)
+
+        middleware = page_cache.PageCacheMiddleware(get_response)
+        factory = RequestFactory()
+        responses = []
+        for _ in range(2):
+            request = factory.get("/anything/")
+            request.COOKIES.update(cookies or {})
+            responses.append(middleware(request))
+        return responses
+
+    return call
+
+
+def test_it_caches_a_plain_public_response(middleware_call):
+    first, second = middleware_call(lambda request: HttpResponse("hello"))
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+
+
+@pytest.mark.parametrize(
+    "respond",
+    [
+        pytest.param(lambda r: HttpResponse("gone", status=404), id="not a 200"),
+        pytest.param(lambda r: HttpResponse("moved", status=301), id="a redirect"),
+        pytest.param(lambda r: HttpResponse("hi", headers={"Vary": "Accept-Language"}), id="varies"),
+        pytest.param(lambda r: HttpResponse("hi", headers={"Cache-Control": "private"}), id="private"),
+    ],
+)
+def test_it_never_stores_responses_that_differ_between_visitors(middleware_call, respond):
+    assert [r.get("X-Cache") for r in middleware_call(respond)] == ["miss", "miss"]
+
+
+def test_it_never_stores_a_response_that_sets_a_cookie(middleware_call):
+    def respond(request):
+        response = HttpResponse("hi")
+        response.set_cookie("flavour", "chocolate")
+        return response
+
+    assert [r["X-Cache"] for r in middleware_call(respond)] == ["miss", "miss"]
+
+
+def test_it_never_stores_a_page_with_a_csrf_token(client, post, settings, middleware_call):
+    template = engines["django"].from_string("<form>{% csrf_token %}</form>")
+
+    def respond(request):
+        from django.middleware.csrf import CsrfViewMiddleware
+
+        return CsrfViewMiddleware(lambda r: HttpResponse(template.render({}, r)))(request)
+
+    responses = middleware_call(respond)
+    assert [r["X-Cache"] for r in responses] == ["miss", "miss"]
+    assert "csrfmiddlewaretoken" in responses[1].content.decode()
+
+
+def test_it_never_stores_views_that_did_not_opt_in(middleware_call):
+    responses = middleware_call(lambda request: HttpResponse("hi"), public=False)
+    assert [r["X-Cache"] for r in responses] == ["miss", "miss"]
+
+
+def test_it_bypasses_the_cache_for_requests_with_a_session(middleware_call):
+    responses = middleware_call(lambda request: HttpResponse("hi"), cookies={"sessionid": "abc"})
+    assert [r.get("X-Cache") for r in responses] == [None, None]
