@@ -22,6 +22,7 @@ scheduled posts appear by themselves.
 Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``.
 """
 
+import functools
 import hashlib
 import logging
 import math
@@ -49,9 +50,17 @@ logger = logging.getLogger(__name__)
 
 
 def cache_public(view):
-    """Mark a view whose anonymous GET responses are the same for every visitor: they may be cached."""
-    view.cache_public = True
-    return view
+    """Mark a view whose anonymous GET responses are the same for every visitor: they may be cached.
+
+    Works on functions and on callables such as ``Feed`` instances; the view itself is left as it was.
+    """
+
+    @functools.wraps(view)
+    def public_view(*args, **kwargs):
+        return view(*args, **kwargs)
+
+    public_view.cache_public = True
+    return public_view
 
 
 # INVALIDATION

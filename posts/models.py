@@ -78,6 +78,15 @@ class PostQuerySet(models.QuerySet):
         """Published with a time still to come: they go live by themselves."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
 
+    def update(self, **kwargs):
+        """A bulk update skips ``save()`` and its signals: retire the cached pages here too."""
+        rows = super().update(**kwargs)
+        if rows:
+            from .cache import invalidate_pages
+
+            invalidate_pages()
+        return rows
+
     def visible_to(self, user):
         """Public posts, plus every post its author or an editor may see."""
         if not user.is_authenticated:

@@ -2,6 +2,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from . import feeds, views
+from .cache import cache_public
 from .sitemaps import SITEMAPS
 
 app_name = "posts"
@@ -13,13 +14,13 @@ urlpatterns = [
     path("authors/<str:username>/", views.author_detail, name="author"),
     path("search/", views.search_results, name="search"),
     path("tags/", views.tag_index, name="tags"),
-    path("feed/", feeds.LatestPostsFeed(), name="feed"),
-    path("feed/atom/", feeds.LatestPostsAtomFeed(), name="feed_atom"),
-    path("tags/<slug:slug>/feed/", feeds.TagFeed(), name="tag_feed"),
-    path("tags/<slug:slug>/feed/atom/", feeds.TagAtomFeed(), name="tag_feed_atom"),
-    path("authors/<str:username>/feed/", feeds.AuthorFeed(), name="author_feed"),
-    path("authors/<str:username>/feed/atom/", feeds.AuthorAtomFeed(), name="author_feed_atom"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("feed/", cache_public(feeds.LatestPostsFeed()), name="feed"),
+    path("feed/atom/", cache_public(feeds.LatestPostsAtomFeed()), name="feed_atom"),
+    path("tags/<slug:slug>/feed/", cache_public(feeds.TagFeed()), name="tag_feed"),
+    path("tags/<slug:slug>/feed/atom/", cache_public(feeds.TagAtomFeed()), name="tag_feed_atom"),
+    path("authors/<str:username>/feed/", cache_public(feeds.AuthorFeed()), name="author_feed"),
+    path("authors/<str:username>/feed/atom/", cache_public(feeds.AuthorAtomFeed()), name="author_feed_atom"),
+    path("sitemap.xml", cache_public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
     # Dashboard

@@ -321,6 +321,7 @@ def search_results(request):
     return render(request, "posts/search.html", context)
 
 
+@cache_public
 def tag_index(request):
     """Every tag in use, with how many public posts it has."""
     tags = Tag.in_use().order_by("name")
@@ -330,6 +331,7 @@ def tag_index(request):
 ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/dashboard/", "/api/", "/search/"]
 
 
+@cache_public
 @require_safe
 @cache_control(max_age=60 * 60 * 24, public=True)
 def robots_txt(request):

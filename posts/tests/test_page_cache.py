@@ -89,10 +89,10 @@ def test_it_drops_unpublished_deleted_and_untagged_posts_at_once(client, post, a
     other = make_post(author, "Second thoughts", tags=["django"])
     tag_url = "/tags/django/"
     warm(client, "/", tag_url, author.get_absolute_url())
-    post.unpublish()
-    assert "Caching in practice" not in visit(client, "/").content.decode()
     other.tags.clear()
     assert "Second thoughts" not in visit(client, tag_url).content.decode()
+    post.unpublish()
+    assert "Caching in practice" not in visit(client, "/").content.decode()
     other.delete()
     assert client.get(author.get_absolute_url()).status_code == 404
 
@@ -258,3 +258,19 @@ def test_it_never_stores_views_that_did_not_opt_in(middleware_call):
 def test_it_bypasses_the_cache_for_requests_with_a_session(middleware_call):
     responses = middleware_call(lambda request: HttpResponse("hi"), cookies={"sessionid": "abc"})
     assert [r.get("X-Cache") for r in responses] == [None, None]
+
+
+@pytest.mark.parametrize("url", ["/feed/", "/feed/atom/", "/tags/django/feed/", "/sitemap.xml", "/tags/"])
+def test_feeds_sitemap_and_tag_index_are_cached_and_refreshed(client, post, url):
+    warm(client, url)
+    post.title = "Renamed for the feeds"
+    post.save()
+    response = visit(client, url)
+    assert response["X-Cache"] == "miss"
+    if url != "/sitemap.xml":
+        assert "Renamed for the feeds" in response.content.decode() or url == "/tags/"
+
+
+def test_search_is_never_cached(client, post):
+    for _ in range(2):
+        assert visit(client, "/search/?q=caching").get("X-Cache") == "miss"
