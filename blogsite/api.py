@@ -29,6 +29,7 @@ from ninja.utils import check_csrf
 from pydantic import StringConstraints
 
 from accounts import ratelimit, tokens
+from blogsite.views import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -304,6 +305,9 @@ def _not_found(request, exc):
 @api.exception_handler(Exception)
 def _server_error(request, exc):
     logger.exception("API error on %s %s", request.method, request.path)
+    if is_outage(exc):  # the database or cache cannot be reached: a moment's wait, not a bug
+        detail = "The service is briefly unavailable. Please retry shortly."
+        return problem(503, detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     return problem(500, "Something went wrong on our side; it has been logged.")
 
 

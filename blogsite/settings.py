@@ -63,12 +63,13 @@ MIDDLEWARE = [
     "blogsite.logs.RequestLogMiddleware",
     # Probes answer before host checks and HTTPS redirects, as load balancers expect.
     "blogsite.health.HealthCheckMiddleware",
+    # Before the page cache: cached API reads get the CORS headers of each caller's origin.
+    "corsheaders.middleware.CorsMiddleware",
     # Cache hits are served here, before any session, auth, CSRF or template work.
     "posts.cache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "corsheaders.middleware.CorsMiddleware",
     "blogsite.api.problem_details_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

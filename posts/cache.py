@@ -1,8 +1,9 @@
 """The page cache: anonymous pages and public API reads, served from the cache in one round trip.
 
 What is cached: GET responses of views marked ``@cache_public`` (home, post, tag and author
-pages, feeds, public API reads), for a visitor who sends no session cookie, no flash-message
-cookie and no ``Authorization`` header, keyed on scheme, host, path and query string. A
+pages, feeds, sitemap) and of the JSON API (all but search), for a visitor who sends no
+session cookie, no flash-message cookie and no ``Authorization`` header, keyed on scheme,
+host, path and query string. Cached API reads still count against the visitor's read limit. A
 response is stored only if it is a 200 that sets no cookie (so it holds no CSRF token and
 no flash message), used no CSP nonce, is not ``private``/``no-store``, and varies on nothing
 but ``Cookie``. Signed-in users never read or fill it.
@@ -36,9 +37,13 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from accounts.ratelimit import ANONYMOUS_READS, client_ip
+
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-publication"  # epoch seconds of the next scheduled post, 0 for none
 PAGE_KEY_PREFIX = "pagecache:page:"
+# Every anonymous GET of the JSON API is public (API.md): only search (?q=) is left uncached.
+PUBLIC_API_NAMESPACE = "api"
 # A user's save that touches only these changes no public page (sign-ins update last_login).
 PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
 # What a 304 repeats from the full response (RFC 9110, 15.4.5), and our own headers.
@@ -153,7 +158,10 @@ def is_storable(request, response) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
     match = getattr(request, "resolver_match", None)
-    if match is None or not getattr(match.func, "cache_public", False):
+    if match is None:
+        return False
+    public_api_read = match.namespace == PUBLIC_API_NAMESPACE and "q" not in request.GET  # not search
+    if not (public_api_read or getattr(match.func, "cache_public", False)):
         return False
     if getattr(request, "_csp_nonce", None) is not None:
         return False
@@ -208,6 +216,9 @@ class PageCacheMiddleware:
         return response
 
     def hit(self, request, entry):
+        # Cached API reads count against the visitor's read limit, as the API's own reads do.
+        if request.path.startswith("/api/") and ANONYMOUS_READS.hit(client_ip(request)):
+            return self.get_response(request)  # past the limit: the API answers 429 itself
         _generation, _expires_at, etag, last_modified, headers, content = entry
         if is_not_modified(request, etag, last_modified):
             response = not_modified_response(headers)

@@ -274,3 +274,46 @@ def test_feeds_sitemap_and_tag_index_are_cached_and_refreshed(client, post, url)
 def test_search_is_never_cached(client, post):
     for _ in range(2):
         assert visit(client, "/search/?q=caching").get("X-Cache") == "miss"
+
+
+def test_public_api_reads_are_cached_and_refreshed(client, post):
+    url = f"/api/posts/{post.pk}"
+    first = visit(client, url)
+    assert visit(client, url)["X-Cache"] == "hit"
+    assert visit(client, "/api/posts")["X-Cache"] == "miss"
+    assert visit(client, "/api/posts")["X-Cache"] == "hit"
+    post.title = "Changed through any path"
+    post.save()
+    response = visit(client, url)
+    assert response["X-Cache"] == "miss"
+    assert response.json()["title"] == "Changed through any path"
+    assert response["ETag"] != first["ETag"]  # the API's own validator, kept by the cache
+    assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
+
+
+def test_cached_api_reads_send_the_callers_cors_headers(client, post, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://app.example.com"]
+    visit(client, "/api/posts")
+    plain = visit(client, "/api/posts")
+    assert plain["X-Cache"] == "hit" and "Access-Control-Allow-Origin" not in plain
+    cross = client.get("/api/posts", HTTP_ORIGIN="https://app.example.com")
+    assert cross["X-Cache"] == "hit"
+    assert cross["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_cached_api_reads_count_against_the_read_limit(client, post, monkeypatch):
+    from accounts import ratelimit
+
+    limit = ratelimit.Limit("read", 3, 60)
+    monkeypatch.setattr(page_cache, "ANONYMOUS_READS", limit)
+    monkeypatch.setattr(ratelimit, "ANONYMOUS_READS", limit)
+    statuses = [client.get("/api/posts").status_code for _ in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_api_search_and_signed_in_reads_are_never_cached(client, post, author):
+    for _ in range(2):
+        assert visit(client, "/api/posts?q=caching")["X-Cache"] == "miss"
+    client.force_login(author)
+    for _ in range(2):
+        assert "X-Cache" not in visit(client, "/api/posts")
