@@ -37,7 +37,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from accounts.ratelimit import ANONYMOUS_READS, client_ip
+from accounts import ratelimit
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-publication"  # epoch seconds of the next scheduled post, 0 for none
@@ -217,7 +217,7 @@ class PageCacheMiddleware:
 
     def hit(self, request, entry):
         # Cached API reads count against the visitor's read limit, as the API's own reads do.
-        if request.path.startswith("/api/") and ANONYMOUS_READS.hit(client_ip(request)):
+        if request.path.startswith("/api/") and ratelimit.ANONYMOUS_READS.hit(ratelimit.client_ip(request)):
             return self.get_response(request)  # past the limit: the API answers 429 itself
         _generation, _expires_at, etag, last_modified, headers, content = entry
         if is_not_modified(request, etag, last_modified):
