@@ -207,6 +207,7 @@ def check_if_match(request, etag: str) -> None:
 # THE API
 # ------------------------------------------------------------------------------
 HEADERS = {
+    201: {"Location": "The path of what was created."},
     401: {"WWW-Authenticate": "How to authenticate: Bearer."},
     429: {"Retry-After": "Seconds to wait before trying again."},
 }
@@ -220,11 +221,11 @@ class BlogsiteSchema(OpenAPISchema):
         for status, response in result.items():
             if status >= 400 and "content" in response:
                 response["content"] = {PROBLEM_TYPE: response["content"].popitem()[1]}
-            if status in HEADERS:
-                response["headers"] = {
-                    name: {"description": text, "schema": {"type": "string"}}
-                    for name, text in HEADERS[status].items()
-                }
+            headers = dict(HEADERS.get(status, {}))
+            if status in (200, 304) and (304 in result or 412 in result):
+                headers["ETag"] = "The version of the post, for If-None-Match and If-Match."
+            for name, text in headers.items():
+                response.setdefault("headers", {})[name] = {"description": text, "schema": {"type": "string"}}
         return result
 
     def operation_security(self, operation):

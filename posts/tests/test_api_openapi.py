@@ -35,6 +35,9 @@ def test_it_documents_errors_as_problem_details_and_who_may_call(client):
     assert {} in detail["get"]["security"]  # visitors welcome
     assert {} not in detail["patch"]["security"]  # signed in only
     assert "Retry-After" in detail["get"]["responses"]["429"]["headers"]
+    assert "ETag" in detail["get"]["responses"]["200"]["headers"]
+    assert "ETag" in detail["patch"]["responses"]["200"]["headers"]
+    assert "Location" in schema["paths"]["/api/posts"]["post"]["responses"]["201"]["headers"]
     assert schema["components"]["schemas"]["PostIn"]["additionalProperties"] is False
     assert "email" not in schema["components"]["schemas"]["UserOut"]["properties"]
     assert "email" in schema["components"]["schemas"]["MeOut"]["properties"]
