@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
@@ -27,7 +28,7 @@ from blogsite.api import (
     text,
 )
 
-from . import services
+from . import permissions, services
 from .models import MAX_BODY_LENGTH, Post
 
 router = Router(tags=["posts"])
@@ -228,6 +229,8 @@ def api_post_create(request, payload: PostIn, response: HttpResponse):
 def _update(request, post_id: int, changes: dict) -> dict:
     with transaction.atomic():
         post = _post_for(request, post_id, lock=True)
+        if not permissions.can_edit(request.auth, post):  # even a request that changes nothing
+            raise PermissionDenied("You may not change this post.")
         check_if_match(request, etag_of(post_data(request, post)))
         _write(request, post, changes)
     return post_data(request, _post_for(request, post_id))
