@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.urls import reverse
+
+from blogsite.links import cached_reverse
 
 
 class Role(models.TextChoices):
@@ -36,7 +37,7 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("posts:author", args=[self.username])
+        return cached_reverse("posts:author", self.username)
 
     def set_password(self, raw_password):
         """A new password (by any form, command or the admin) revokes every API token."""

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blogsite.links import cached_reverse
+
 from . import rendering, search
 
 MAX_BODY_LENGTH = 200_000
@@ -45,7 +47,7 @@ class Tag(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("posts:tag", args=[self.slug])
+        return cached_reverse("posts:tag", self.slug)
 
     @classmethod
     def in_use(cls):
@@ -204,7 +206,7 @@ class Post(models.Model):
         raise IntegrityError("Could not find a free slug for this title.")
 
     def get_absolute_url(self):
-        return reverse("posts:detail", args=[self.slug])
+        return cached_reverse("posts:detail", self.slug)
 
     def get_edit_url(self):
         return reverse("posts:post_edit", args=[self.pk])
