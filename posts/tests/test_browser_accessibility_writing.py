@@ -40,3 +40,20 @@ def test_writer_and_account_pages_have_no_accessibility_violations(revised, edit
     anonymous.goto("/accounts/password_reset/")
     found["password reset"] = axe_violations(anonymous)
     assert found == {name: [] for name in found}
+
+
+def test_writer_pages_fit_a_phone(revised, editor, new_tab):  # noqa: F811
+    page = new_tab(user=editor, viewport={"width": 320, "height": 700})
+    services.post_save(
+        by=editor, post=revised, title="Revised " + "x" * 80, body="y" * 300 + "\n" + "z " * 50
+    )
+    for url in (
+        "/dashboard/",
+        "/dashboard/review/",
+        revised.get_edit_url(),
+        f"/dashboard/posts/{revised.pk}/revisions/",
+        f"/dashboard/posts/{revised.pk}/delete/",
+        "/accounts/profile/",
+    ):
+        page.goto(url)
+        assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth"), url
