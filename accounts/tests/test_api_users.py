@@ -97,3 +97,9 @@ def test_other_profile_fields_are_refused_not_applied(client, contributor, field
 def test_profile_values_are_checked(client, author):
     response = send(client, "patch", "/api/profile", {"display_name": "x" * 101, "bio": None}, user=author)
     assert set(assert_problem(response, 400)["errors"]) == {"display_name", "bio"}
+
+
+def test_visitors_have_no_profile_to_change(client):
+    response = send(client, "patch", "/api/profile", {"bio": "Hi"})
+    assert_problem(response, 401)
+    assert response["WWW-Authenticate"] == "Bearer"

@@ -264,3 +264,25 @@ def test_put_refuses_read_only_fields_too(client, author, make_post):
     assert set(assert_problem(response, 400)["errors"]) == {"author", "id"}
     post.refresh_from_db()
     assert (post.title, post.author) == ("Mine", author)
+
+
+FULL = {"title": "T", "body": "B", "excerpt": "", "tags": [], "status": "draft", "published_at": None}
+
+
+@pytest.mark.parametrize("method, body", [("put", FULL), ("patch", {"title": "T"}), ("delete", None)])
+def test_every_write_to_a_post_has_its_failures(client, author, other_author, make_post, method, body):
+    public = make_post(author, "Public")
+    draft = make_post(author, "Draft", status=Post.Status.DRAFT)
+    path = f"/api/posts/{public.pk}"
+    assert_problem(send(client, method, path, body), 401)
+    assert_problem(send(client, method, path, body, user=other_author), 403)
+    assert_problem(send(client, method, f"/api/posts/{draft.pk}", body, user=other_author), 404)
+    assert_problem(send(client, method, "/api/posts/999999", body, user=author), 404)
+    assert_problem(send(client, method, path, body, user=author, HTTP_IF_MATCH='"stale"'), 412)
+    public.refresh_from_db()
+    assert public.title == "Public"
+    if body is not None:
+        bad = send(client, method, path, {"title": 5}, user=author)
+        assert "title" in assert_problem(bad, 400)["errors"]
+        not_json = client.generic(method.upper(), path, b"x", content_type="text/plain", **bearer(author))
+        assert_problem(not_json, 415)
