@@ -41,7 +41,12 @@ ALLOWED_CLASSES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 # Code blocks and tables scroll sideways when wide: keyboard users must be able to reach them.
-SCROLLABLE_ATTRIBUTES = {"pre": {"tabindex": "0"}, "table": {"tabindex": "0"}}
+# Images load as the reader scrolls to them, so a phone fetches only what is read.
+SET_ATTRIBUTES = {
+    "pre": {"tabindex": "0"},
+    "table": {"tabindex": "0"},
+    "img": {"loading": "lazy", "decoding": "async"},
+}
 EXTERNAL_REL = "nofollow noopener noreferrer"
 CODE_FORMATTER = HtmlFormatter(nowrap=True)
 WORDS_PER_MINUTE = 230
@@ -106,7 +111,7 @@ def sanitise(unsafe_html: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel=None,
         strip_comments=True,
-        set_tag_attribute_values=SCROLLABLE_ATTRIBUTES,
+        set_tag_attribute_values=SET_ATTRIBUTES,
     )
     return _mark_external_links(clean)
 

@@ -48,7 +48,7 @@ def test_it_drops_event_handler_attributes(saved):
     assert "onerror" not in html
     assert "onclick" not in html
     assert "onmouseover" not in html
-    assert '<img src="/cat.png">' in html
+    assert '<img src="/cat.png" ' in html
 
 
 @pytest.mark.parametrize(
@@ -232,3 +232,10 @@ def test_it_cuts_a_long_excerpt_at_a_word(make_post, author):
     summary = make_post(author, "Long", body="Readable words, " * 30).summary
     assert len(summary) <= 200
     assert summary.endswith("words…")
+
+
+def test_it_loads_images_lazily_and_lets_keyboards_scroll_wide_blocks(saved):
+    html = saved('![a cat](/cat.png)\n\n<img src="/x.png" loading="eager">\n\n```\ncode\n```')
+    assert html.count('loading="lazy"') == html.count('decoding="async"') == 2
+    assert 'loading="eager"' not in html
+    assert '<pre tabindex="0">' in html
