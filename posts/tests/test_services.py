@@ -91,11 +91,14 @@ def test_it_schedules_only_in_the_future(author):
     assert not Post.objects.public().filter(pk=post.pk).exists()
 
 
-def test_a_scheduled_post_goes_live_by_itself(author):
+def test_a_scheduled_post_goes_live_by_itself(author, monkeypatch):
     post = services.post_save(by=author, title="Soon", body="words")
-    services.post_publish(post=post, by=author, at=timezone.now() + timedelta(seconds=1))
-    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - timedelta(seconds=1))
+    when = timezone.now() + timedelta(hours=1)
+    services.post_publish(post=post, by=author, at=when)
+    assert not Post.objects.public().filter(pk=post.pk).exists()
+    monkeypatch.setattr(timezone, "now", lambda: when + timedelta(seconds=1))  # an hour later
     assert Post.objects.public().filter(pk=post.pk).exists()
+    assert Post.objects.get(pk=post.pk).is_public
 
 
 def test_the_slug_is_frozen_once_published(author):
