@@ -195,3 +195,20 @@ def test_printing_uses_paper_colours_and_leaves_out_navigation(site, new_tab):
     for hidden in (".site-header", ".site-footer", ".post-nav", ".related"):
         assert not page.locator(hidden).is_visible(), hidden
     assert page.get_by_role("heading", level=1).is_visible()
+
+
+def test_structured_data_and_search_pages_break_no_content_security_rule(site, page):
+    violations = []
+    page.on("console", lambda message: violations.append(message.text) if "CSP" in message.text else None)
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation',"
+        " e => console.log('CSP', e.violatedDirective, e.blockedURI))"
+    )
+    for url in ("/", site.get_absolute_url(), "/search/?q=phone", "/tags/", "/feed/"):
+        page.goto(url)
+    page.goto(site.get_absolute_url())
+    data = page.evaluate(
+        "() => JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').text)"
+    )
+    assert data["headline"] == "Reading on a phone"
+    assert violations == []
