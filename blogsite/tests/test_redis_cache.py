@@ -1,0 +1,23 @@
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+
+from blogsite.redis_cache import RedisCache
+
+pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="runs where REDIS_URL names a Redis")
+
+
+def test_it_reuses_one_redis_client_for_every_call():
+    cache = caches.create_connection("default")
+    assert isinstance(cache, RedisCache)
+    assert cache._cache.get_client("a") is cache._cache.get_client("b", write=True)
+
+
+def test_it_still_stores_and_reads_through_the_shared_client():
+    cache = caches.create_connection("default")
+    cache.delete_many(["redis-cache-test", "redis-cache-counter"])
+    cache.set("redis-cache-test", {"n": 1}, timeout=10)
+    assert cache.get_many(["redis-cache-test", "missing"]) == {"redis-cache-test": {"n": 1}}
+    assert cache.add("redis-cache-counter", 0, timeout=10)
+    assert cache.incr("redis-cache-counter") == 1
+    cache.delete_many(["redis-cache-test", "redis-cache-counter"])
