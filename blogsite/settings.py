@@ -205,7 +205,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        # Writers link images by URL (there is no upload), so images may come from any HTTPS
+        # host unless the operator narrows it, e.g. CSP_IMAGE_SOURCES="'self',data:".
+        "img-src": env.list("CSP_IMAGE_SOURCES", default=["'self'", "data:", "https:"]),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

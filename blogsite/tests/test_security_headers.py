@@ -12,6 +12,7 @@ def assert_security_headers(response):
     assert "unsafe-inline" not in csp["script-src"]
     assert csp["object-src"] == "'none'"
     assert csp["frame-ancestors"] == "'none'"
+    assert csp["img-src"] == "'self' data: https:"  # writers link images from other hosts
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
