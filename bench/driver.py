@@ -182,8 +182,10 @@ class Server:
         return pids
 
     def worker_cpu_seconds(self) -> float:
+        """CPU time of the workers, the live ones and those gunicorn has replaced (max_requests)."""
         tick = os.sysconf("SC_CLK_TCK")
-        total = 0.0
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[13]) + int(fields[14])) / tick  # reaped children
         for pid in self.workers():
             try:
                 fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
