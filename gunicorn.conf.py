@@ -20,9 +20,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 # On SIGTERM or a graceful reload (SIGHUP), workers finish their requests within this time.
 graceful_timeout = 30
 keepalive = 5
-# Replace each worker after a few thousand requests, staggered, so memory never creeps.
-max_requests = 5000
-max_requests_jitter = 500
+# Replace each worker now and then, staggered, so memory never creeps. Not too often: a new
+# worker loads the whole site again (about a second of CPU), and at a thousand cached pages
+# a second 5,000 requests meant a restart every few seconds (bench/run).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "100000"))
+max_requests_jitter = max_requests // 10
 
 # Only the proxy in front may say a request was HTTPS (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
