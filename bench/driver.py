@@ -220,7 +220,7 @@ class Server:
 
     def describe_config(self) -> str:
         text = self.log.read_text(errors="replace")
-        worker = re.search(r"Using worker: (\S+)", text)
+        worker = re.search(r"Using worker: ([\w.]+)", text)
         threads = re.search(r"threads[=: ]+(\d+)", text)
         return f"{len(self.workers())} x {worker.group(1) if worker else '?'} workers" + (
             f", {threads.group(1)} threads" if threads else ""
