@@ -193,11 +193,9 @@ def _editor_context(request, post):
     }
 
 
-@transaction.atomic
-def _save_and_act(request, post, form):
-    """Save the words, then do the pressed button's action; any refusal undoes both."""
-    data, by = form.cleaned_data, request.user
-    post = services.post_save(
+def _save_words(by, post, data, *, autosave=False):
+    """Save the editor form's words (a new post when ``post`` is None), guarding against lost updates."""
+    return services.post_save(
         by=by,
         post=post,
         title=data["title"],
@@ -205,7 +203,15 @@ def _save_and_act(request, post, form):
         excerpt=data["excerpt"],
         tags=data["tags"],
         expected_version=None if post is None else data["version"],
+        autosave=autosave,
     )
+
+
+@transaction.atomic
+def _save_and_act(request, post, form):
+    """Save the words, then do the pressed button's action; any refusal undoes both."""
+    data, by = form.cleaned_data, request.user
+    post = _save_words(by, post, data)
     if form.action == "submit":
         services.post_submit(post=post, by=by, request=request)
     elif form.action == "publish":
@@ -230,18 +236,8 @@ def post_autosave(request, post_id=None):
     form = PostForm(request.POST, action="save")
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
-    data = form.cleaned_data
     try:
-        post = services.post_save(
-            by=request.user,
-            post=post,
-            title=data["title"],
-            body=data["body"],
-            excerpt=data["excerpt"],
-            tags=data["tags"],
-            expected_version=None if post is None else data["version"],
-            autosave=True,
-        )
+        post = _save_words(request.user, post, form.cleaned_data, autosave=True)
     except services.EditConflict:
         return JsonResponse({"error": "This post was changed elsewhere since you opened it."}, status=409)
     except ValidationError as error:
