@@ -10,10 +10,12 @@ import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
@@ -110,6 +112,23 @@ def manage(env: dict, *args, stdin: str | None = None, timeout=90) -> str:
     if result.returncode != 0:
         raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")
     return result.stdout
+
+
+@contextlib.contextmanager
+def scratch_run(database_url: str, name: str):
+    """One check's scratch database, work folder and processes; the logs are kept only on failure."""
+    scratch_database(database_url)
+    work = Path(tempfile.mkdtemp(prefix=f"blogsite-{name}-"))
+    try:
+        with Processes(work / "logs") as processes:
+            yield work, processes
+    except BaseException:
+        print(f"The processes' logs are in {work / 'logs'}", file=sys.stderr)
+        raise
+    else:
+        shutil.rmtree(work)
+    finally:
+        drop_database(database_url)
 
 
 class Processes:

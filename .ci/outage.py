@@ -9,22 +9,17 @@ Usage: ``.venv/bin/python .ci/outage.py DATABASE_URL REDIS_URL``. The database i
 afresh and dropped at the end.
 """
 
-import shutil
 import sys
-import tempfile
 import time
 import urllib.parse
-from pathlib import Path
 
 from cluster import (
     Client,
-    Processes,
     check,
-    drop_database,
     free_port,
     log,
     manage,
-    scratch_database,
+    scratch_run,
     site_env,
 )
 from pgproxy import TcpProxy
@@ -48,22 +43,14 @@ def through(url: str, port: int) -> str:
 
 
 def main(database_url, redis_url):
-    scratch_database(database_url)
-    work = Path(tempfile.mkdtemp(prefix="blogsite-outage-"))
     target_port = urllib.parse.urlsplit(database_url).port or 5432
     proxy = TcpProxy(free_port(), target_port).start()
-    env = site_env(through(database_url, proxy.listen_port), redis_url, LOG_LEVEL="INFO")
     try:
-        with Processes(work / "logs") as processes:
+        with scratch_run(database_url, "outage") as (_work, processes):
+            env = site_env(through(database_url, proxy.listen_port), redis_url, LOG_LEVEL="INFO")
             run(processes, env, proxy)
-    except BaseException:
-        print(f"The processes' logs are in {work / 'logs'}", file=sys.stderr)
-        raise
-    else:
-        shutil.rmtree(work)
     finally:
         proxy.stop()
-        drop_database(database_url)
 
 
 def assert_outage_answer(answer, what):

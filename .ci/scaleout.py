@@ -11,23 +11,18 @@ afresh and dropped at the end; the cache keys get their own prefix.
 
 import json
 import re
-import shutil
 import sys
-import tempfile
 import time
 from collections import Counter
-from pathlib import Path
 
 from cluster import (
     PASSWORD,
     PYTHON,
     Client,
-    Processes,
     check,
-    drop_database,
     log,
     manage,
-    scratch_database,
+    scratch_run,
     site_env,
 )
 
@@ -63,22 +58,12 @@ def both_show(clients, title):
 
 
 def main(database_url, redis_url):
-    scratch_database(database_url)
-    work = Path(tempfile.mkdtemp(prefix="blogsite-scaleout-"))
-    mail_dir = work / "mail"
-    mail_dir.mkdir()
-    # django-environ reads the path after "filemail:///", so an absolute one needs a fourth slash.
-    env = site_env(database_url, redis_url, EMAIL_URL=f"filemail:///{mail_dir}")
-    try:
-        with Processes(work / "logs") as processes:
-            run(processes, env, mail_dir)
-    except BaseException:
-        print(f"The processes' logs are in {work / 'logs'}", file=sys.stderr)
-        raise
-    else:
-        shutil.rmtree(work)
-    finally:
-        drop_database(database_url)
+    with scratch_run(database_url, "scaleout") as (work, processes):
+        mail_dir = work / "mail"
+        mail_dir.mkdir()
+        # django-environ reads the path after "filemail:///", so an absolute one needs a fourth slash.
+        env = site_env(database_url, redis_url, EMAIL_URL=f"filemail:///{mail_dir}")
+        run(processes, env, mail_dir)
 
 
 def run(processes, env, mail_dir):
