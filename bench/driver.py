@@ -568,7 +568,13 @@ def parse_args():
     parser.add_argument("--no-growth", action="store_true", help="skip the larger corpus")
     parser.add_argument("--duration", type=float, help="seconds per URL (default 10; --quick 2)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up per URL (default 2; --quick 1)")
-    parser.add_argument("--only", help="comma-separated case names to drive (the floor always runs)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="CASE",
+        help="a case to drive, by its name in the table (repeat for more; the floor always runs), "
+        'e.g. --only "post, cache off"',
+    )
     parser.add_argument(
         "--reuse-db", action="store_true", help="keep databases that already hold this corpus"
     )
@@ -591,7 +597,7 @@ def main():
     databases = [(os.environ.get("BENCH_DATABASE", "blogsite_bench"), args.posts)]
     if not args.no_growth:
         databases.append((os.environ.get("BENCH_DATABASE_GROWTH", "blogsite_bench10k"), args.growth_posts))
-    only = {name.strip() for name in args.only.split(",")} if args.only else None
+    only = {name.strip() for name in args.only} if args.only else None
 
     load_env = {**os.environ, "SECRET_KEY": secret, "REDIS_URL": ""}
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=load_env)
