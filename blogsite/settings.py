@@ -161,6 +161,7 @@ TEMPLATES = [
                 "blogsite.context_processors.links",
                 "django.template.context_processors.i18n",
             ],
+            "builtins": ["blogsite.templatetags.links"],
         },
     },
 ]
