@@ -20,8 +20,6 @@ from blogsite import links
 
 from .models import Post, Tag
 
-FEED_LENGTH = 20
-
 
 class FullContentRssFeed(Rss201rev2Feed):
     """RSS 2.0 whose items also carry the full post in ``content:encoded``."""
@@ -82,7 +80,7 @@ class LatestPostsFeed(Feed):
             self.posts(obj)
             .select_related("author")
             .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
-            .newest_first()[:FEED_LENGTH]
+            .newest_first()[: settings.BLOG_FEED_LENGTH]
         )
 
     def item_title(self, item):

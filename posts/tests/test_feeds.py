@@ -99,7 +99,8 @@ def test_it_uses_site_url_for_links_when_set(client, posts, settings):
     assert self_link.get("href") == "https://blog.example.org/feed/atom/"
 
 
-def test_it_runs_a_constant_number_of_queries(client, author, make_post, django_assert_num_queries):
+def test_it_runs_a_constant_number_of_queries(client, author, make_post, django_assert_num_queries, settings):
+    settings.BLOG_FEED_LENGTH = 20
     for n in range(25):
         make_post(author, f"Post {n}", tags=[f"tag{n}", "common"])
     # 1 page of posts with their authors, 1 for their tags
@@ -118,3 +119,10 @@ def test_every_page_links_its_feeds_in_head(client, posts):
     assert 'href="/tags/django/feed/"' in tag
     author = client.get("/authors/asha/").content.decode()
     assert 'href="/authors/asha/feed/atom/"' in author
+
+
+def test_a_feed_holds_the_newest_ten_posts_by_default(client, author, make_post):
+    for n in range(12):
+        make_post(author, f"Post {n}")
+    items = rss_items(client.get("/feed/"))
+    assert [item.findtext("title") for item in items] == [f"Post {n}" for n in range(11, 1, -1)]
