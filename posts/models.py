@@ -301,7 +301,9 @@ class Post(models.Model):
         """The public post published just before this one."""
         return (
             Post.objects.public()
-            .filter(Q(published_at__lt=self.published_at) | Q(published_at=self.published_at, id__lt=self.id))
+            # The plain range lets the database walk the date index from this post on.
+            .filter(published_at__lte=self.published_at)
+            .filter(Q(published_at__lt=self.published_at) | Q(id__lt=self.id))
             .only("title", "slug")
             .order_by("-published_at", "-id")
             .first()
@@ -311,7 +313,8 @@ class Post(models.Model):
         """The public post published just after this one."""
         return (
             Post.objects.public()
-            .filter(Q(published_at__gt=self.published_at) | Q(published_at=self.published_at, id__gt=self.id))
+            .filter(published_at__gte=self.published_at)
+            .filter(Q(published_at__gt=self.published_at) | Q(id__gt=self.id))
             .only("title", "slug")
             .order_by("published_at", "id")
             .first()

@@ -1,4 +1,4 @@
-"""Reading on: related posts under a post, and the list of tags."""
+"""Reading on: previous, next and related posts under a post, and the list of tags."""
 
 from datetime import timedelta
 
@@ -61,3 +61,14 @@ def test_related_posts_leave_out_the_previous_and_next_posts(client, author, mak
     content = client.get(post.get_absolute_url()).content.decode()
     related = content[content.index("Related posts") :]
     assert "Oldest" in related and older.title not in related.replace("Oldest", "")
+
+
+def test_previous_and_next_walk_posts_in_publication_order_even_at_the_same_second(author, make_post):
+    at = timezone.now() - timedelta(days=1)
+    older = make_post(author, "Older", published_at=at - timedelta(hours=1))
+    first, second, third = (make_post(author, f"Same time {n}", published_at=at) for n in range(3))
+    newer = make_post(author, "Newer", published_at=at + timedelta(hours=1))
+    order = [older, first, second, third, newer]
+    for before, post, after in zip([None, *order[:-1]], order, [*order[1:], None], strict=True):
+        assert post.previous_public() == before
+        assert post.next_public() == after
