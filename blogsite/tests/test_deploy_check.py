@@ -1,4 +1,4 @@
-"""`manage.py check --deploy` is clean, apart from what only the deployer's HTTPS set-up can settle."""
+"""`check --deploy` is clean apart from HTTPS, and a setting given wrong stops the site with a reason."""
 
 import os
 import re
@@ -51,3 +51,18 @@ def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
     )
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
+
+
+def test_a_feed_length_under_one_stops_the_site_from_starting_with_a_clear_reason():
+    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), BLOG_FEED_LENGTH="0")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Set BLOG_FEED_LENGTH to 1 or more" in result.stderr
