@@ -13,19 +13,28 @@ PROJECT = Path(__file__).resolve().parents[2]
 NEEDS_HTTPS = {"security.W004", "security.W008", "security.W012", "security.W016"}
 
 
-def deploy_check(**variables):
-    """Run the check as a deployer would: a new process, DEBUG off and a real 50+ character key."""
+def manage(*args, without=(), **variables):
+    """``manage.py`` as a deployer runs it: a new process, DEBUG off and a real 50+ character key.
+
+    ``variables`` add to or replace that environment; ``without`` names variables to leave out.
+    """
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SECURE_"))}
     env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="blog.example.com")
     env.update(variables)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "ERROR"],
+    for name in without:
+        env.pop(name, None)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
         cwd=PROJECT,
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def deploy_check(**variables):
+    result = manage("check", "--deploy", "--fail-level", "ERROR", **variables)
     assert result.returncode == 0, result.stderr
     return set(re.findall(r"\((\w+\.[WE]\d+)\)", result.stdout + result.stderr))
 
@@ -39,30 +48,12 @@ def test_it_has_nothing_left_to_warn_about_once_https_is_on():
 
 
 def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
-    env = {key: value for key, value in os.environ.items() if key != "SECRET_KEY"}
-    env["DEBUG"] = "false"
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage("check", without=["SECRET_KEY"])
     assert result.returncode != 0
     assert "Set SECRET_KEY" in result.stderr
 
 
 def test_a_feed_length_under_one_stops_the_site_from_starting_with_a_clear_reason():
-    env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
-    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), BLOG_FEED_LENGTH="0")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = manage("check", BLOG_FEED_LENGTH="0")
     assert result.returncode != 0
     assert "Set BLOG_FEED_LENGTH to 1 or more" in result.stderr
