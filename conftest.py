@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests: one user of each role, and a post factory."""
 
 import functools
+import time
 from datetime import timedelta
 
 import pytest
@@ -38,6 +39,14 @@ def collected_static_files():
 def fresh_cache():
     """Each test starts with an empty cache: no page, session or rate-limit count leaks between tests."""
     cache.clear()
+
+
+@pytest.fixture
+def one_window():
+    """Start a test that counts against a per-minute rate limit early in a minute, so the
+    window cannot end (and the count start again) halfway through it."""
+    if 60 - time.time() % 60 < 10:
+        time.sleep(60 - time.time() % 60)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from pydantic import ConfigDict
 from blogsite.api import SIGNED_IN, ApiError, Page, PageParams, errors, paginate, text
 from posts.models import Post
 
-from . import ratelimit, tokens
+from . import backends, tokens
 from .models import Role
 
 router = Router(tags=["people"])
@@ -89,12 +89,12 @@ def _writers():
 @router.post("/auth/login", auth=None, response={200: TokenOut, **errors(400, 401, 413, 415, 429)})
 def api_login(request, credentials: LoginIn):
     """Trade a username (or e-mail address) and password for a bearer token."""
-    wait = ratelimit.login_blocked_for(request, credentials.username)
+    wait = backends.login_blocked_for(request, credentials.username)
     if wait:
         raise ApiError(429, "Too many failed sign-ins; try again later.", headers={"Retry-After": str(wait)})
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
-        ratelimit.note_failed_login(request, credentials.username)
+        backends.note_failed_login(request, credentials.username)
         raise ApiError(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
     return {
         "token": tokens.issue_token(user),

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
 from django.template import loader
 
-from . import ratelimit
+from . import backends
 from .emails import send_email
 from .models import Role, User
 
@@ -20,7 +20,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = self.cleaned_data.get("username") or ""
-        if wait := ratelimit.login_blocked_for(self.request, username):
+        if wait := backends.login_blocked_for(self.request, username):
             self.rate_limited = True
             raise forms.ValidationError(
                 self.error_messages["rate_limited"],
@@ -30,7 +30,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            ratelimit.note_failed_login(self.request, username)
+            backends.note_failed_login(self.request, username)
             raise
 
 

@@ -28,7 +28,8 @@ from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
 from pydantic import StringConstraints
 
-from accounts import ratelimit, tokens
+from accounts import tokens
+from blogsite import ratelimit
 from blogsite.views import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ ANYONE = [*SIGNED_IN, anyone]
 # RATE LIMITS, PRECONDITIONS
 # ------------------------------------------------------------------------------
 class RateLimit(BaseThrottle):
-    """Writes count per user, anonymous reads per address (accounts.ratelimit); 429 past the limit.
+    """Writes count per user, anonymous reads per address (blogsite.ratelimit); 429 past the limit.
 
     Ninja checks it after authentication and before validation, so bad requests count too.
     """

@@ -256,7 +256,7 @@ BLOG_POSTS_PER_PAGE = 10
 BLOG_FEED_LENGTH = env.int("BLOG_FEED_LENGTH", default=10)
 if BLOG_FEED_LENGTH < 1:
     raise ImproperlyConfigured("Set BLOG_FEED_LENGTH to 1 or more: it is the number of posts in a feed.")
-# Rate limits (see accounts/ratelimit.py): failed sign-ins per username and per address.
+# Rate limits (see blogsite/ratelimit.py): failed sign-ins per username and per address.
 BLOG_LOGIN_ATTEMPTS = env.int("BLOG_LOGIN_ATTEMPTS", default=5)
 BLOG_LOGIN_WINDOW_SECONDS = env.int("BLOG_LOGIN_WINDOW_SECONDS", default=15 * 60)
 BLOG_WRITES_PER_MINUTE = env.int("BLOG_WRITES_PER_MINUTE", default=60)

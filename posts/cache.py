@@ -37,7 +37,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from accounts import ratelimit
+from blogsite import ratelimit
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-publication"  # epoch seconds of the next scheduled post, 0 for none

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts import ratelimit
+from blogsite import ratelimit
 from blogsite.links import absolute_url
 
 from . import permissions, rendering, search, services

@@ -21,3 +21,13 @@ def test_it_still_stores_and_reads_through_the_shared_client():
     assert cache.add("redis-cache-counter", 0, timeout=10)
     assert cache.incr("redis-cache-counter") == 1
     cache.delete_many(["redis-cache-test", "redis-cache-counter"])
+
+
+def test_it_counts_and_sets_the_expiry_in_one_call():
+    cache = caches.create_connection("default")
+    cache.delete("redis-cache-hits")
+    assert [cache.incr_expiring("redis-cache-hits", timeout=10) for _ in range(3)] == [1, 2, 3]
+    assert cache.get("redis-cache-hits") == 3
+    key = cache.make_and_validate_key("redis-cache-hits")
+    assert 0 < cache._cache.get_client(key).ttl(key) <= 10  # it expires: an old window never lingers
+    cache.delete("redis-cache-hits")
