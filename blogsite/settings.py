@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "posts",
+    "imports",
 ]
 
 MIDDLEWARE = [
