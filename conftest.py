@@ -3,10 +3,12 @@
 import functools
 import time
 from datetime import timedelta
+from smtplib import SMTPServerDisconnected
 
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -53,6 +55,37 @@ def one_window():
 def tasks_run_immediately(settings):
     """Background tasks (e-mail) run as they are enqueued; a test that needs the queue overrides this."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+class FlakyBackend(EmailBackend):
+    """A mail server that drops the first ``failures`` messages, then delivers."""
+
+    failures = 0
+    attempts = 0
+
+    def send_messages(self, messages):
+        FlakyBackend.attempts += 1
+        if FlakyBackend.attempts <= FlakyBackend.failures:
+            raise SMTPServerDisconnected("Connection unexpectedly closed")
+        return super().send_messages(messages)
+
+
+@pytest.fixture
+def flaky_mail(settings):
+    settings.EMAIL_BACKEND = "conftest.FlakyBackend"
+    FlakyBackend.attempts = 0
+    return FlakyBackend
+
+
+@pytest.fixture
+def database_queue(settings):
+    """The production queue: tasks wait in the database until a worker runs them."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+
+def run_worker():
+    """One pass of the background worker over the tasks waiting in the database."""
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
 
 
 @pytest.fixture

@@ -43,9 +43,9 @@ Post(title="Published from a script", body="Words.", author=User.objects.get(use
 """
 
 ENQUEUE = """
-from accounts.emails import send_email
+from blogsite.tasks import deliver_email
 for n in range({count}):
-    send_email(to=["reader@example.com"], subject=f"scale-out message {{n}}", body="Once only.")
+    deliver_email.enqueue(to=["reader@example.com"], subject=f"scale-out message {{n}}", body="Once only.")
 """
 
 EMAILS = 60

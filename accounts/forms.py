@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
-from django.template import loader
+from django.urls import reverse
+
+from blogsite.mail import send_email
 
 from . import backends
-from .emails import send_email
 from .models import Role, User
 
 
@@ -35,7 +36,7 @@ class RateLimitedAuthenticationForm(AuthenticationForm):
 
 
 class EmailThroughOurSenderPasswordResetForm(PasswordResetForm):
-    """Password reset e-mails go out through ``accounts.emails.send_email`` like every other e-mail."""
+    """Password reset e-mails are our ``emails/password_reset`` message, queued like every other e-mail."""
 
     def send_mail(
         self,
@@ -46,12 +47,9 @@ class EmailThroughOurSenderPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
-        body = loader.render_to_string(email_template_name, context)
-        html_body = (
-            loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
-        )
-        send_email(to=[to_email], subject=subject, body=body, html_body=html_body)
+        path = reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]])
+        link = f"{context['protocol']}://{context['domain']}{path}"
+        send_email(to=[to_email], name="password_reset", context={"user": context["user"], "link": link})
 
 
 class SignupForm(UserCreationForm):

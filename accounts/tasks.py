@@ -1,43 +1,16 @@
-"""Background tasks of the accounts app, run by ``manage.py db_worker``.
+"""Background tasks of the accounts app.
 
-E-mail goes out from a task so that a slow or failing mail server never slows or breaks a
-page, and a message queued while the worker is down waits in the database until it runs.
+``deliver_email`` stays at this path for e-mails queued before sending moved to
+blogsite/tasks.py: the database queue names each task by its import path, so a row
+written by the old code still finds a task here and is sent by blogsite's.
 """
 
-import logging
-from datetime import timedelta
-from smtplib import SMTPException
-
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.utils import timezone
 from django_tasks import task
 
-MAX_ATTEMPTS = 5
-
-logger = logging.getLogger(__name__)
-
-
-def retry_delay(attempt: int) -> timedelta:
-    """Wait longer after each failure: 1, 4, 9, 16 minutes."""
-    return timedelta(minutes=attempt**2)
+from blogsite import tasks
 
 
 @task()
 def deliver_email(*, to: list[str], subject: str, body: str, html_body: str | None = None, attempt: int = 1):
-    """Send one e-mail; if the mail server fails, queue a later attempt, up to ``MAX_ATTEMPTS``."""
-    message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    try:
-        message.send()
-    except (SMTPException, OSError):
-        if attempt >= MAX_ATTEMPTS:
-            raise  # the task is kept as failed, with its traceback, for an operator to see
-        logger.warning("Sending %r failed (attempt %d); retrying later", subject, attempt, exc_info=True)
-        retry = deliver_email
-        if retry.get_backend().supports_defer:
-            retry = retry.using(run_after=timezone.now() + retry_delay(attempt))
-        retry.enqueue(to=to, subject=subject, body=body, html_body=html_body, attempt=attempt + 1)
-        return {"sent": False, "attempt": attempt}
-    return {"sent": True, "attempt": attempt}
+    """An e-mail queued under the old path: sent, and retried, by ``blogsite.tasks.deliver_email``."""
+    return tasks.deliver_email.call(to=to, subject=subject, body=body, html_body=html_body, attempt=attempt)

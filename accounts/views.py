@@ -39,9 +39,6 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = EmailThroughOurSenderPasswordResetForm
     success_url = reverse_lazy("accounts:password_reset_done")
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
-    extra_email_context = {"site_name": settings.SITE_NAME}
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

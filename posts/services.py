@@ -15,16 +15,15 @@ Every change to a post's words records a ``Revision``.
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from accounts.emails import send_email
 from accounts.models import Role
 from blogsite.links import absolute_url
+from blogsite.mail import send_email
 
 from . import permissions
 from .models import MAX_BODY_LENGTH, Post, Revision, Tag
@@ -161,14 +160,8 @@ def _notify_editors(post: Post, by, request=None) -> None:
     editors = get_user_model().objects.filter(role__in=[Role.EDITOR, Role.ADMIN], is_active=True)
     link = _absolute(post.get_edit_url(), request)
     for editor in editors.exclude(email="").exclude(pk=by.pk):
-        send_email(
-            to=[editor.email],
-            subject=f"[{settings.SITE_NAME}] Review requested: {post.title}",
-            body=(
-                f"Hello {editor.name},\n\n{by.name} submitted “{post.title}” for review.\n\n"
-                f"Read it, edit it and publish it here:\n{link}\n"
-            ),
-        )
+        context = {"editor": editor, "writer": by, "post": post, "link": link}
+        send_email(to=[editor.email], name="review_requested", context=context)
 
 
 @transaction.atomic
