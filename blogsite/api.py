@@ -9,7 +9,6 @@ import hashlib
 import json
 import logging
 import threading
-from http import HTTPStatus
 from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
@@ -18,8 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse
-from django.utils.cache import parse_etags
+from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -30,11 +28,12 @@ from pydantic import StringConstraints
 
 from accounts import tokens
 from blogsite import ratelimit
+from blogsite.conditional import is_precondition_failed
+from blogsite.problems import PROBLEM_TYPE, problem
 from blogsite.views import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
 
-PROBLEM_TYPE = "application/problem+json"
 MAX_BODY_BYTES = 1024 * 1024
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
@@ -54,17 +53,6 @@ class Problem(Schema):
     status: int
     detail: str
     errors: dict[str, list[str]] | None = None
-
-
-def problem(status: int, detail: str, *, errors=None, headers=None) -> HttpResponse:
-    """An ``application/problem+json`` response; ``errors`` maps fields to their messages."""
-    body = {"type": "about:blank", "title": HTTPStatus(status).phrase, "status": status, "detail": detail}
-    if errors is not None:
-        body["errors"] = errors
-    response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_TYPE)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
 
 
 T = TypeVar("T")
@@ -186,22 +174,9 @@ def etag_of(data: dict[str, Any]) -> str:
     return f'"{hashlib.sha256(encoded).hexdigest()[:32]}"'
 
 
-def is_not_modified(request, etag: str) -> bool:
-    """``If-None-Match`` names the current representation, so the client's copy is fresh."""
-    given = request.headers.get("If-None-Match")
-    if not given:
-        return False
-    tags = parse_etags(given)
-    return "*" in tags or etag.removeprefix("W/") in [t.removeprefix("W/") for t in tags]
-
-
 def check_if_match(request, etag: str) -> None:
     """Refuse a write made against an older representation than the current one (412)."""
-    given = request.headers.get("If-Match")
-    if given is None:
-        return
-    tags = parse_etags(given)
-    if "*" not in tags and etag not in tags:
+    if is_precondition_failed(request, etag):
         raise ApiError(412, "The resource changed since you fetched it; fetch it again (If-Match).")
 
 
@@ -314,10 +289,10 @@ def _server_error(request, exc):
 
 
 def problem_details_middleware(get_response):
-    """Under /api/: refuse big or non-JSON bodies, and turn every other error into a problem.
+    """Under the API prefix: refuse big or non-JSON bodies, and turn every other error into a problem.
 
     The endpoints answer their own errors as problems; this catches what happens around them
-    (unknown paths, methods a path does not allow, server errors) so nothing under /api/ is HTML.
+    (unknown paths, methods a path does not allow, server errors) so nothing under it is HTML.
     """
 
     def middleware(request):

@@ -10,10 +10,12 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template import loader
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from blogsite.problems import problem
 
 OUTAGE_ERRORS = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError)
 RETRY_AFTER_SECONDS = 30
@@ -32,12 +34,11 @@ def is_outage(error) -> bool:
 
 def error_response(request, status: int) -> HttpResponse:
     if request.path.startswith("/api/"):
-        title, detail = {
-            500: ("Internal Server Error", "Something went wrong on our side; it has been logged."),
-            503: ("Service Unavailable", "The service is briefly unavailable. Please retry shortly."),
+        detail = {
+            500: "Something went wrong on our side; it has been logged.",
+            503: "The service is briefly unavailable. Please retry shortly.",
         }[status]
-        body = {"type": "about:blank", "title": title, "status": status, "detail": detail}
-        return JsonResponse(body, status=status, content_type="application/problem+json")
+        return problem(status, detail)
     html = loader.render_to_string(f"{status}.html", {"SITE_NAME": settings.SITE_NAME})
     return HttpResponse(html, status=status)
 

@@ -23,10 +23,10 @@ from blogsite.api import (
     check_if_match,
     errors,
     etag_of,
-    is_not_modified,
     paginate,
     text,
 )
+from blogsite.conditional import is_not_modified
 
 from . import permissions, services
 from .models import MAX_BODY_LENGTH, Post

@@ -34,10 +34,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.http import http_date, parse_etags, parse_http_date_safe
+from django.http import HttpResponse
+from django.utils.http import http_date, parse_http_date_safe
 
 from blogsite import ratelimit
+from blogsite.conditional import is_not_modified, not_modified_response
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-publication"  # epoch seconds of the next scheduled post, 0 for none
@@ -46,10 +47,6 @@ PAGE_KEY_PREFIX = "pagecache:page:"
 PUBLIC_API_NAMESPACE = "api"
 # A user's save that touches only these changes no public page (sign-ins update last_login).
 PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
-# What a 304 repeats from the full response (RFC 9110, 15.4.5), and our own headers.
-NOT_MODIFIED_HEADERS = frozenset(
-    {"cache-control", "content-location", "date", "etag", "expires", "last-modified", "vary"}
-)
 
 logger = logging.getLogger(__name__)
 
@@ -130,27 +127,6 @@ def page_key(request) -> str:
     meta = request.META
     url = f"{request.scheme}://{meta.get('HTTP_HOST', '')}{request.path}?{meta.get('QUERY_STRING', '')}"
     return PAGE_KEY_PREFIX + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
-
-
-def is_not_modified(request, etag: str, last_modified: float | None) -> bool:
-    """True when the client's copy (``If-None-Match``, else ``If-Modified-Since``) is current."""
-    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        wanted = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
-        return "*" in wanted or etag.removeprefix("W/") in wanted
-    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
-    if if_modified_since is not None and last_modified is not None:
-        since = parse_http_date_safe(if_modified_since)
-        return since is not None and int(last_modified) <= since
-    return False
-
-
-def not_modified_response(headers) -> HttpResponseNotModified:
-    response = HttpResponseNotModified()
-    for name, value in headers:
-        if name.lower() in NOT_MODIFIED_HEADERS or name.lower().startswith("x-"):
-            response[name] = value
-    return response
 
 
 def is_storable(request, response) -> bool:
