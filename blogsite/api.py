@@ -296,7 +296,7 @@ def problem_details_middleware(get_response):
     """
 
     def middleware(request):
-        if not request.path.startswith("/api/"):
+        if not request.path.startswith(settings.API_PREFIX):
             return get_response(request)
         refused = _refuse_body(request)
         response = refused or get_response(request)

@@ -4,6 +4,7 @@ The variables are listed in README.md and `.env.example`. Without any of them se
 site runs on SQLite with an in-process cache, so a newcomer needs nothing else.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -267,8 +268,10 @@ BLOG_AUTOSAVE_IDLE_MS = env.int("BLOG_AUTOSAVE_IDLE_MS", default=3000)
 
 # JSON API
 # ------------------------------------------------------------------------------
+# Where the API is mounted: every URL, rule and middleware that is about the API reads it here.
+API_PREFIX = "/api/"
 BLOG_API_TOKEN_SECONDS = env.int("BLOG_API_TOKEN_SECONDS", default=60 * 60)
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
-CORS_URLS_REGEX = r"^/api/.*$"
+CORS_URLS_REGEX = rf"^{re.escape(API_PREFIX)}.*$"
 CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-match", "if-none-match", "x-csrftoken"]
 CORS_EXPOSE_HEADERS = ["etag", "location", "retry-after"]

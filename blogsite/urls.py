@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,7 +14,7 @@ api.add_router("", accounts_api)
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("api/", api.urls),
+    path(settings.API_PREFIX.removeprefix("/"), api.urls),
     path("", include("posts.urls")),
 ]
 

@@ -33,7 +33,7 @@ def is_outage(error) -> bool:
 
 
 def error_response(request, status: int) -> HttpResponse:
-    if request.path.startswith("/api/"):
+    if request.path.startswith(settings.API_PREFIX):
         detail = {
             500: "Something went wrong on our side; it has been logged.",
             503: "The service is briefly unavailable. Please retry shortly.",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
@@ -222,7 +223,7 @@ WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 429)
 def api_post_create(request, payload: PostIn, response: HttpResponse):
     with transaction.atomic():  # a refused status change leaves no draft behind
         post = _write(request, None, payload.model_dump())
-    response["Location"] = f"/api/posts/{post.pk}"
+    response["Location"] = reverse("api:api_post_detail", kwargs={"post_id": post.pk})
     return Status(201, post_data(request, _post_for(request, post.pk)))
 
 

@@ -193,7 +193,9 @@ class PageCacheMiddleware:
 
     def hit(self, request, entry):
         # Cached API reads count against the visitor's read limit, as the API's own reads do.
-        if request.path.startswith("/api/") and ratelimit.ANONYMOUS_READS.hit(ratelimit.client_ip(request)):
+        if request.path.startswith(settings.API_PREFIX) and ratelimit.ANONYMOUS_READS.hit(
+            ratelimit.client_ip(request)
+        ):
             return self.get_response(request)  # past the limit: the API answers 429 itself
         _generation, _expires_at, etag, last_modified, headers, content = entry
         if is_not_modified(request, etag, last_modified):

@@ -324,7 +324,7 @@ def tag_index(request):
     return render(request, "posts/tag_index.html", {"tags": tags})
 
 
-ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/dashboard/", "/api/", "/search/"]
+ROBOTS_DISALLOW = ["/admin/", "/accounts/", "/dashboard/", settings.API_PREFIX, "/search/"]
 
 
 @cache_public
