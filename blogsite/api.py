@@ -27,7 +27,7 @@ from ninja.utils import check_csrf
 from pydantic import StringConstraints
 
 from accounts import tokens
-from blogsite import ratelimit
+from blogsite import pagecache, ratelimit
 from blogsite.conditional import is_precondition_failed
 from blogsite.problems import PROBLEM_TYPE, problem
 from blogsite.views import RETRY_AFTER_SECONDS, is_outage
@@ -178,6 +178,23 @@ def check_if_match(request, etag: str) -> None:
     """Refuse a write made against an older representation than the current one (412)."""
     if is_precondition_failed(request, etag):
         raise ApiError(412, "The resource changed since you fetched it; fetch it again (If-Match).")
+
+
+def may_serve_cached_read(request) -> bool:
+    """A cached read counts against the visitor's read limit; past it, the API itself answers 429."""
+    return not ratelimit.ANONYMOUS_READS.hit(ratelimit.client_ip(request))
+
+
+def is_public_read(request) -> bool:
+    """Every anonymous GET of the JSON API is public (API.md): only search (``?q=``) is left uncached."""
+    return "q" not in request.GET
+
+
+pagecache.add_section(
+    pagecache.Section(
+        prefix=settings.API_PREFIX, is_public=is_public_read, may_serve_hit=may_serve_cached_read
+    )
+)
 
 
 # THE API

@@ -68,7 +68,7 @@ MIDDLEWARE = [
     # Before the page cache: cached API reads get the CORS headers of each caller's origin.
     "corsheaders.middleware.CorsMiddleware",
     # Cache hits are served here, before any session, auth, CSRF or template work.
-    "posts.cache.PageCacheMiddleware",
+    "blogsite.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -124,7 +124,7 @@ if env.bool("CACHE_DISABLED", default=False):
 # Sessions are read from the cache and written through to the database, so a cache flush
 # never signs anyone out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# Anonymous pages and public API reads (posts/cache.py): the longest a page is kept, in seconds.
+# Anonymous pages and public API reads (blogsite/pagecache.py): the longest a page is kept, in seconds.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 # AUTHENTICATION

@@ -6,6 +6,6 @@ class PostsConfig(AppConfig):
     verbose_name = "Posts"
 
     def ready(self):
-        from . import cache
+        from . import signals
 
-        cache.connect_signals()
+        signals.connect()

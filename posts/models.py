@@ -80,14 +80,9 @@ class PostQuerySet(models.QuerySet):
         """Published with a time still to come: they go live by themselves."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__gt=timezone.now())
 
-    def update(self, **kwargs):
-        """A bulk update skips ``save()`` and its signals: retire the cached pages here too."""
-        rows = super().update(**kwargs)
-        if rows:
-            from .cache import invalidate_pages
-
-            invalidate_pages()
-        return rows
+    def next_publication(self):
+        """When the next scheduled post goes live, or None when none is scheduled."""
+        return self.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
 
     def visible_to(self, user):
         """Public posts, plus every post its author or an editor may see."""

@@ -1,8 +1,9 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
+from blogsite.pagecache import cache_public
+
 from . import feeds, views
-from .cache import cache_public
 from .sitemaps import SITEMAPS
 
 app_name = "posts"

@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from blogsite import ratelimit
 from blogsite.links import absolute_url
+from blogsite.pagecache import cache_public
 
 from . import permissions, rendering, search, services
-from .cache import cache_public
 from .forms import PostForm
 from .models import Post, Revision, Tag
 

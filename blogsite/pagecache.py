@@ -1,24 +1,27 @@
-"""The page cache: anonymous pages and public API reads, served from the cache in one round trip.
+"""The page cache: anonymous pages and public reads, served from the cache in one round trip.
 
-What is cached: GET responses of views marked ``@cache_public`` (home, post, tag and author
-pages, feeds, sitemap) and of the JSON API (all but search), for a visitor who sends no
-session cookie, no flash-message cookie and no ``Authorization`` header, keyed on scheme,
-host, path and query string. Cached API reads still count against the visitor's read limit. A
-response is stored only if it is a 200 that sets no cookie (so it holds no CSRF token and
-no flash message), used no CSP nonce, is not ``private``/``no-store``, and varies on nothing
-but ``Cookie``. Signed-in users never read or fill it.
+It knows no model and no app. What is cached: GET responses of views marked ``@cache_public``
+and of the sections an app declares public with ``add_section()`` (the JSON API declares its
+prefix), for a visitor who sends no session cookie, no flash-message cookie and no
+``Authorization`` header, keyed on scheme, host, path and query string. A section may refuse a
+hit (the API counts cached reads against the visitor's read limit). A response is stored only
+if it is a 200 that sets no cookie (so it holds no CSRF token and no flash message), used no
+CSP nonce, is not ``private``/``no-store``, and varies on nothing but ``Cookie``. Signed-in
+users never read or fill it.
 
 Why a hit costs almost nothing: ``PageCacheMiddleware`` sits before sessions, auth, CSRF and
 templates, and fetches the page together with the site's generation in one ``get_many``.
 
-How it stays fresh: each entry records the *generation* it was rendered at. Saving or deleting
-a post, tag or user, or changing a post's tags, bumps the generation (model signals, so the
-admin, the API, the dashboard and the shell all do it), which retires every entry at once in
-every process and machine sharing the cache. The generation is read before the view runs, so
-a page rendered while a write lands is filed under the old generation and never served; inside
-a transaction the generation is bumped again on commit. Entries also expire after
-``PAGE_CACHE_SECONDS``, and never later than the next scheduled post's publication time, so
-scheduled posts appear by themselves.
+How it stays fresh: each entry records the *generation* it was rendered at. Apps call
+``retire_pages()`` from their own signal handlers (connected in their ``AppConfig.ready()``), so
+the admin, the API, the dashboard and the shell all retire pages; code that writes in bulk
+(``QuerySet.update()``, which sends no signal) calls it itself. Retiring bumps the generation,
+which retires every entry at once in every process and machine sharing the cache. The
+generation is read before the view runs, so a page rendered while a write lands is filed under
+the old generation and never served; inside a transaction the generation is bumped again on
+commit. Entries also expire after ``PAGE_CACHE_SECONDS``, and never later than the earliest time
+an app's ``bound_lifetime_by()`` hook names (the posts app: the next scheduled post), so
+scheduled changes appear by themselves.
 
 Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``.
 """
@@ -28,25 +31,20 @@ import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.http import http_date, parse_http_date_safe
 
-from blogsite import ratelimit
 from blogsite.conditional import is_not_modified, not_modified_response
 
 GENERATION_KEY = "pagecache:generation"
-SCHEDULE_KEY = "pagecache:next-publication"  # epoch seconds of the next scheduled post, 0 for none
+SCHEDULE_KEY = "pagecache:next-change"  # epoch seconds of the next change the hooks know of, 0 for none
 PAGE_KEY_PREFIX = "pagecache:page:"
-# Every anonymous GET of the JSON API is public (API.md): only search (?q=) is left uncached.
-PUBLIC_API_NAMESPACE = "api"
-# A user's save that touches only these changes no public page (sign-ins update last_login).
-PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
 
 logger = logging.getLogger(__name__)
 
@@ -65,21 +63,57 @@ def cache_public(view):
     return public_view
 
 
+def _always(request) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the site under one URL prefix whose anonymous GETs are public (e.g. the JSON API).
+
+    ``is_public(request)`` may keep some of them out (a search); ``may_serve_hit(request)`` is asked
+    before a cached answer is served, and when it says no the request goes on to its view.
+    """
+
+    prefix: str
+    is_public: Callable = _always
+    may_serve_hit: Callable = _always
+
+
+SECTIONS: dict[str, Section] = {}
+LIFETIME_HOOKS: list[Callable[[], float]] = []
+
+
+def add_section(section: Section) -> None:
+    """Declare a public section; declaring the same prefix again replaces it."""
+    SECTIONS[section.prefix] = section
+
+
+def section_for(path: str) -> Section | None:
+    return next((section for prefix, section in SECTIONS.items() if path.startswith(prefix)), None)
+
+
+def bound_lifetime_by(hook: Callable[[], float]) -> None:
+    """Register ``hook()``: the epoch seconds of the next change no write announces (0 for none).
+
+    No page is kept past the earliest such time, so e.g. a scheduled post appears by itself.
+    """
+    if hook not in LIFETIME_HOOKS:
+        LIFETIME_HOOKS.append(hook)
+
+
+def next_change_time() -> float:
+    """The earliest time any hook names (epoch seconds), or 0 when none names one."""
+    return min((at for at in (hook() for hook in LIFETIME_HOOKS) if at), default=0)
+
+
 # INVALIDATION
 # ------------------------------------------------------------------------------
-def next_publication_time() -> float:
-    """When the next scheduled post goes live (epoch seconds), or 0 when none is scheduled."""
-    from .models import Post
-
-    at = Post.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
-    return at.timestamp() if at else 0
-
-
 def bump_generation():
     """Retire every cached page in every process; the next visit renders afresh."""
     try:
         # The schedule first: a reader that sees the new generation must see the new schedule.
-        cache.set(SCHEDULE_KEY, next_publication_time(), timeout=None)
+        cache.set(SCHEDULE_KEY, next_change_time(), timeout=None)
         try:
             cache.incr(GENERATION_KEY)
         except ValueError:  # first write ever, or the key was evicted: start where no old entry can be
@@ -88,37 +122,16 @@ def bump_generation():
         logger.exception("Could not invalidate the page cache")
 
 
-def invalidate_pages(**kwargs):
-    """Bump the generation now, and once more when the surrounding transaction commits."""
+def retire_pages(**kwargs):
+    """Retire the cached pages now, and once more when the surrounding transaction commits.
+
+    Takes any keyword arguments, so it can be connected to a signal as it is.
+    """
     bump_generation()
     if transaction.get_connection().in_atomic_block:
         # Until the commit, other connections still read the old rows: a page they render in
         # between is filed under the generation bumped above, which this retires again.
         transaction.on_commit(bump_generation)
-
-
-def _user_saved(sender, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= PRIVATE_USER_FIELDS:
-        return
-    invalidate_pages()
-
-
-def _tags_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
-        invalidate_pages()
-
-
-def connect_signals():
-    """Every write path (admin, API, dashboard, shell, commands) goes through these signals."""
-    from .models import Post, Tag
-
-    for model in (Post, Tag):
-        post_save.connect(invalidate_pages, sender=model, dispatch_uid=f"pagecache-save-{model.__name__}")
-        post_delete.connect(invalidate_pages, sender=model, dispatch_uid=f"pagecache-delete-{model.__name__}")
-    user_model = get_user_model()
-    post_save.connect(_user_saved, sender=user_model, dispatch_uid="pagecache-save-user")
-    post_delete.connect(invalidate_pages, sender=user_model, dispatch_uid="pagecache-delete-user")
-    m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="pagecache-post-tags")
 
 
 # SERVING
@@ -136,8 +149,8 @@ def is_storable(request, response) -> bool:
     match = getattr(request, "resolver_match", None)
     if match is None:
         return False
-    public_api_read = match.namespace == PUBLIC_API_NAMESPACE and "q" not in request.GET  # not search
-    if not (public_api_read or getattr(match.func, "cache_public", False)):
+    section = section_for(request.path)
+    if not (getattr(match.func, "cache_public", False) or (section and section.is_public(request))):
         return False
     if getattr(request, "_csp_nonce", None) is not None:
         return False
@@ -179,7 +192,10 @@ class PageCacheMiddleware:
         generation = found.get(GENERATION_KEY)
         entry = found.get(key)
         if entry is not None and entry[0] == generation and entry[1] > time.time():
-            return self.hit(request, entry)
+            section = section_for(request.path)
+            if section is None or section.may_serve_hit(request):
+                return self.hit(request, entry)
+            return self.get_response(request)
         response = self.get_response(request)
         if is_storable(request, response):
             try:
@@ -192,11 +208,6 @@ class PageCacheMiddleware:
         return response
 
     def hit(self, request, entry):
-        # Cached API reads count against the visitor's read limit, as the API's own reads do.
-        if request.path.startswith(settings.API_PREFIX) and ratelimit.ANONYMOUS_READS.hit(
-            ratelimit.client_ip(request)
-        ):
-            return self.get_response(request)  # past the limit: the API answers 429 itself
         _generation, _expires_at, etag, last_modified, headers, content = entry
         if is_not_modified(request, etag, last_modified):
             response = not_modified_response(headers)
@@ -220,10 +231,10 @@ class PageCacheMiddleware:
             cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
             return
         if schedule is None:  # evicted: recompute, unless a write sets it meanwhile
-            schedule = next_publication_time()
+            schedule = next_change_time()
             cache.add(SCHEDULE_KEY, schedule, timeout=None)
-        elif 0 < schedule <= now:  # that post is live now; the next one bounds this page
-            schedule = next_publication_time()
+        elif 0 < schedule <= now:  # that change has happened; the next one bounds this page
+            schedule = next_change_time()
         lifetime = settings.PAGE_CACHE_SECONDS
         if schedule > now:
             lifetime = min(lifetime, schedule - now)
