@@ -4,10 +4,18 @@
     DATABASE_URL=postgres://… python bench/corpus.py describe
 
 Post ``i`` is the same in every corpus size (its own seeded generator, published ``i``
-steps before a fixed date), so a 10,000-post corpus holds the 1,000-post one as its newest
-posts and the benchmark can compare the same pages at both sizes. Each post goes through
-``Post.save()``, so its ``body_html``, summary, reading time and anything else the model
-derives at save time are real; the saving is spread over a few processes to stay quick.
+steps before a fixed date), so a 100,000-post corpus holds the 1,000-post one as its newest
+posts and the benchmark can compare the same pages at both sizes. The first ``POOL`` posts
+go through ``Post.save()``, so their ``body_html``, summary, reading time and anything else
+the model derives at save time are real; the saving is spread over a few processes. Past
+``POOL``, a post has its own title, author, tags and date but the body of post
+``i % POOL``, and copies what ``save()`` derived from that body: rendering 100,000 long
+bodies would take the better part of an hour, and a copied body costs a reader's page
+exactly what its original does. Their search vectors are computed by PostgreSQL from their
+own title and body.
+
+A writer with ``DASHBOARD_POSTS`` posts, none of them public, is the benchmark's signed-in
+reader of the dashboard; the public corpus is the same with or without them.
 """
 
 import argparse
@@ -29,10 +37,14 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
+from django.contrib.postgres.search import SearchVector  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from posts import search  # noqa: E402
 from posts.models import Post, Tag  # noqa: E402
 
 SEED = 20261125
@@ -40,6 +52,9 @@ NEWEST = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 STEP = timedelta(hours=3)
 WORDS_PER_BODY = 1500
 POST_INDEX = 500  # the post page the benchmark reads, present in every corpus of 501+ posts
+POOL = 1000  # posts saved through the model; later ones reuse these bodies
+DASHBOARD_WRITER = ("zoe", "Zoe Adams")
+DASHBOARD_POSTS = 100  # drafts, submissions and scheduled posts: none of them public
 
 WRITERS = [
     ("asha", "Asha Rao"), ("ben", "Ben Okafor"), ("cai", "Cai Jones"), ("dana", "Dana Kowalski"),
@@ -247,11 +262,29 @@ def post_spec(index: int, seed: int = SEED) -> dict:
     }
 
 
+def copied_post_spec(index: int, seed: int = SEED) -> dict:
+    """A post past ``POOL``: its own title, author, tags and date, the body of post ``index % POOL``."""
+    rng = random.Random(f"{seed}:post:{index}")
+    writer = Writer(rng)
+    title = f"{writer.phrase(2, 5)} {writer.topics[0]}".capitalize()
+    tag_count = rng.choices([1, 2, 3, 4, 5], weights=[2, 4, 4, 2, 1])[0]
+    tag_weights = [1 / (n + 3) for n in range(len(TAGS))]
+    tags = sorted({rng.choices(range(len(TAGS)), weights=tag_weights)[0] for _ in range(tag_count)})
+    return {
+        "index": index,
+        "title": title,
+        "body_of": index % POOL,
+        "author": rng.randrange(len(WRITERS)),
+        "tags": tags,
+        "published_at": NEWEST - index * STEP - timedelta(minutes=rng.randint(0, 170)),
+    }
+
+
 def post_specs(count: int, seed: int = SEED) -> list[dict]:
     """The corpus's posts, titles made unique in index order (so slugs never depend on timing)."""
     seen, specs = set(), []
     for index in range(count):
-        spec = post_spec(index, seed)
+        spec = post_spec(index, seed) if index < POOL else copied_post_spec(index, seed)
         base, n = spec["title"], 1
         while slugify(spec["title"]) in seen:
             n += 1
@@ -270,7 +303,7 @@ def _save_posts(job):
                 title=spec["title"],
                 body=spec["body"],
                 author_id=authors[spec["author"]],
-                status=Post.Status.PUBLISHED,
+                status=spec.get("status", Post.Status.PUBLISHED),
                 published_at=spec["published_at"],
             )
             post.save()
@@ -284,13 +317,76 @@ def _save_posts_in_worker(job):
     return saved
 
 
-def load(count: int, jobs: int, seed: int = SEED) -> None:
-    """Create the writers, the tags and ``count`` posts in an empty, migrated database."""
+# What a copied post takes from its original: everything save() derived from the body.
+OWN_FIELDS = {"id", "title", "slug", "author", "status", "published_at", "created_at", "updated_at"}
+OWN_FIELDS |= {"search_vector"}
+
+
+def _copy_posts(specs: list[dict], authors: list[int], tags: list[int]) -> int:
+    """Posts past ``POOL``, inserted in bulk with the derived fields of the post whose body they share."""
+    shared = [f.attname for f in Post._meta.concrete_fields if f.name not in OWN_FIELDS]
+    originals = {}
+    for row in Post.objects.filter(status=Post.Status.PUBLISHED).values("title", *shared):
+        originals[row.pop("title")] = row
+    pool_titles = {spec["index"]: spec["title"] for spec in post_specs(POOL)}
+    through = Post.tags.through
+    copied = 0
+    for n in range(0, len(specs), 1000):
+        batch = specs[n : n + 1000]
+        with transaction.atomic():
+            posts = Post.objects.bulk_create(
+                Post(
+                    title=spec["title"],
+                    slug=slugify(spec["title"]),
+                    author_id=authors[spec["author"]],
+                    status=Post.Status.PUBLISHED,
+                    published_at=spec["published_at"],
+                    **originals[pool_titles[spec["body_of"]]],
+                )
+                for spec in batch
+            )
+            pairs = zip(posts, batch, strict=True)
+            through.objects.bulk_create(
+                through(post_id=post.pk, tag_id=tags[t]) for post, spec in pairs for t in spec["tags"]
+            )
+            if connections["default"].vendor == "postgresql":
+                # posts/search.py's recipe, computed by PostgreSQL from each row's own columns.
+                Post.objects.filter(pk__in=[p.pk for p in posts]).update(
+                    search_vector=SearchVector("title", config=search.CONFIG, weight="A")
+                    + SearchVector("body_html", config=search.CONFIG, weight="B")
+                )
+        copied += len(batch)
+    return copied
+
+
+def dashboard_specs(seed: int = SEED) -> list[dict]:
+    """The dashboard writer's posts: drafts, submissions and scheduled posts, none public."""
+    specs = []
+    for n in range(DASHBOARD_POSTS):
+        writer = Writer(random.Random(f"{seed}:dashboard:{n}"))
+        title = f"{writer.phrase(2, 5)} {writer.topics[0]} ({n + 1})".capitalize()
+        # The dashboard never shows a body: a paragraph keeps loading quick.
+        spec = {"title": title, "body": writer.paragraph(), "author": len(WRITERS), "tags": [n % 5]}
+        kind = n % 10
+        if kind < 6:
+            spec["status"], spec["published_at"] = Post.Status.DRAFT, None
+        elif kind < 8:
+            spec["status"], spec["published_at"] = Post.Status.REVIEW, None
+        else:
+            spec["status"] = Post.Status.PUBLISHED
+            spec["published_at"] = datetime(2099, 1, 1, tzinfo=UTC) + n * STEP
+        specs.append(spec)
+    return specs
+
+
+def load(count: int, jobs: int, seed: int = SEED, *, dashboard: bool = True) -> None:
+    """Create the writers, the tags and ``count`` posts (and the dashboard writer's) in an empty,
+    migrated database."""
     if Post.objects.exists():
         raise SystemExit("The database already holds posts: the corpus is loaded only into an empty one.")
     started = time.monotonic()
     authors = []
-    for username, name in WRITERS:
+    for username, name in [*WRITERS, DASHBOARD_WRITER]:
         user = User(
             username=username,
             display_name=name,
@@ -307,15 +403,25 @@ def load(count: int, jobs: int, seed: int = SEED) -> None:
         tag.save()
         tags.append(tag.pk)
     specs = post_specs(count, seed)
-    chunks = [(specs[n : n + 50], authors, tags) for n in range(0, len(specs), 50)]
+    saved_specs = specs[:POOL] + (dashboard_specs(seed) if dashboard else [])
+    chunks = [(saved_specs[n : n + 50], authors, tags) for n in range(0, len(saved_specs), 50)]
     if jobs == 1:
         saved = sum(map(_save_posts, chunks))
     else:
         connections.close_all()  # the workers open their own
         with get_context("fork").Pool(jobs) as pool:
             saved = sum(pool.imap_unordered(_save_posts_in_worker, chunks))
+    saved += _copy_posts(specs[POOL:], authors, tags)
     took = time.monotonic() - started
-    print(f"Loaded {len(WRITERS)} writers, {len(TAGS)} tags, {saved} posts in {took:.0f} s.")
+    print(f"Loaded {len(authors)} writers, {len(TAGS)} tags, {saved} posts in {took:.0f} s.")
+
+
+def sign_in(username: str) -> str:
+    """A session cookie (``name=value``) of ``username``, for the benchmark's signed-in pages."""
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    return f"{cookie.key}={cookie.value}"
 
 
 def search_queries(seed: int = SEED) -> list[str]:
@@ -337,7 +443,7 @@ def search_queries(seed: int = SEED) -> list[str]:
 
 def describe(seed: int = SEED) -> dict:
     """The pages the benchmark reads in this database, found by what the corpus made them."""
-    count = Post.objects.count()
+    count = Post.objects.public().count()
     index = min(POST_INDEX, count - 1)
     post = Post.objects.get(title=post_specs(index + 1, seed)[index]["title"])
     busiest_tag = Tag.objects.get(name=TAGS[0])
@@ -349,6 +455,7 @@ def describe(seed: int = SEED) -> dict:
         "author": WRITERS[0][0],
         "search_query": TOPICS[0],
         "search_queries": search_queries(seed),
+        "dashboard_writer": DASHBOARD_WRITER[0],
     }
 
 
@@ -361,9 +468,13 @@ def main():
     load_cmd.add_argument("--posts", type=int, default=1000)
     load_cmd.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     sub.add_parser("describe", help="print the URLs' parameters as JSON")
+    sign_in_cmd = sub.add_parser("sign-in", help="print a session cookie of a writer")
+    sign_in_cmd.add_argument("username")
     args = parser.parse_args()
     if args.command == "load":
         load(args.posts, args.jobs)
+    elif args.command == "sign-in":
+        print(sign_in(args.username))
     else:
         print(json.dumps(describe()))
 

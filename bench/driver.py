@@ -1,10 +1,13 @@
 """The benchmark itself; `bench/run` sets up the tools and calls it (`bench/run --help`).
 
-It builds the corpus databases, starts gunicorn the way production does (DEBUG off, Redis
-cache, a real SECRET_KEY, ``gunicorn.conf.py``), drives every URL with wrk for a fixed
-time, and compares each with the *floor*: a constant Django response served by the same
-gunicorn, settings and middleware, measured in the same run. Ratios to the floor survive
-a busy machine far better than requests per second do.
+It builds the corpus databases (1,000 posts, and 100,000 kept between runs while nothing it
+depends on changed), starts gunicorn the way production does (DEBUG off, Redis cache, a real
+SECRET_KEY, ``gunicorn.conf.py``, 2 sync workers), drives every URL with wrk for a fixed time,
+and compares each with the *floor*: a constant 5 KB page from a bare Django project (only
+``CommonMiddleware``, ``bench/floor/``) under the same gunicorn, measured in the same run.
+Ratios to the floor survive a busy machine far better than requests per second do; the
+workers' CPU time per request, beside them, is steadier still. A second floor, a constant
+response through the whole site's stack, shows what the stack itself costs.
 """
 
 import argparse
@@ -13,6 +16,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import statistics
 import subprocess
@@ -35,10 +39,13 @@ README_START, README_END = "<!-- bench:results -->", "<!-- /bench:results -->"
 
 PG = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
-PORT = int(os.environ.get("BENCH_PORT", "8060"))  # the cached server; the uncached one is PORT + 1
+# The cached server; the uncached one is PORT + 1, the bare floor PORT + 2, Varnish PORT + 3.
+PORT = int(os.environ.get("BENCH_PORT", "8060"))
 CONNECTIONS = 16
+THREADS = 2
+WORKERS = 2
 RSS_LIMIT_MB = 120
-GROWTH_TARGET = 0.9
+GROWTH_TARGET = 0.8
 SEARCH_P99_MS = 50
 FLOOR_EVERY = 3  # cases driven between two measurements of the floor
 
@@ -50,9 +57,18 @@ class Case:
     name: str
     path: str
     cached: bool = True  # False: served by the server whose cache is switched off
-    target: float | None = None  # minimum ratio to the floor
+    target: float | None = None  # minimum ratio to the bare floor
+    stack_target: float | None = None  # minimum ratio to the full-stack floor
     p99_ms: float | None = None  # maximum p99 latency
     rotate: list[str] = field(default_factory=list)  # paths wrk cycles through instead of `path`
+    cookie: str = ""  # a signed-in reader's session
+    growth: float | None = None  # at the larger corpus: minimum share of its ratio at the smaller
+    like: tuple[str, float] | None = None  # (another case, minimum share of that case's ratio)
+    server: str = ""  # which server answers: "cached", "uncached", "varnish" (by default from `cached`)
+
+    @property
+    def server_name(self) -> str:
+        return self.server or ("cached" if self.cached else "uncached")
 
 
 @dataclass
@@ -68,7 +84,8 @@ class Result:
     rss_mb: float = 0.0
     queries: int | None = None
     queries_miss: int | None = None
-    ratio: float = 0.0
+    ratio: float = 0.0  # to the bare floor
+    stack_ratio: float = 0.0  # to the full-stack floor
 
     @property
     def missing(self):
@@ -91,11 +108,16 @@ def psql(sql: str) -> str:
 
 
 def corpus_signature(posts: int) -> str:
-    """What a loaded database depends on: the corpus size and code, and the schema."""
+    """What a loaded database depends on: the corpus size and code, the schema, the libraries.
+
+    Not the rendering code: a change there that matters to stored posts comes with a
+    migration that re-renders them, and keying on it would reload 100,000 posts for every
+    template tweak.
+    """
     digest = hashlib.sha256(str(posts).encode())
     sources = [BENCH / "corpus.py", ROOT / "requirements.txt", *ROOT.glob("*/migrations/0*.py")]
-    sources += [ROOT / "posts" / name for name in ("models.py", "rendering.py", "signals.py", "services.py")]
     for path in sorted(p for p in sources if p.exists()):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return f"blogsite-bench {posts} posts {digest.hexdigest()[:16]}"
 
@@ -125,6 +147,12 @@ def describe(env: dict) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def sign_in(env: dict, username: str) -> str:
+    """A session cookie for ``username``, made after the cache was flushed (sessions live in both)."""
+    out = run([PYTHON, "bench/corpus.py", "sign-in", username], env=env, capture_output=True, text=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
 # SERVERS
 # ------------------------------------------------------------------------------
 def server_env(database: str, port: int, *, cached: bool, secret: str) -> dict:
@@ -137,6 +165,7 @@ def server_env(database: str, port: int, *, cached: bool, secret: str) -> dict:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SITE_URL": f"http://127.0.0.1:{port}",
         "ROOT_URLCONF": "bench.urls",
+        "WEB_CONCURRENCY": str(WORKERS),
         # wrk reads from one address far faster than any person: keep the per-address limit
         # counting (its cost is real) but out of the way.
         "BLOG_ANONYMOUS_READS_PER_MINUTE": "1000000000",
@@ -146,14 +175,26 @@ def server_env(database: str, port: int, *, cached: bool, secret: str) -> dict:
     return env
 
 
+def floor_env(port: int, *, secret: str) -> dict:
+    """The bare floor: the same gunicorn settings, a Django project with nothing in it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "ROOT_URLCONF")}
+    return {
+        **env,
+        "SECRET_KEY": secret,
+        "DJANGO_SETTINGS_MODULE": "bench.floor.settings",
+        "WEB_CONCURRENCY": str(WORKERS),
+        "BENCH_FLOOR_PORT": str(port),
+    }
+
+
 class Server:
     """gunicorn as production runs it, on 127.0.0.1, with its log in bench/out/."""
 
-    def __init__(self, name: str, port: int, env: dict):
+    def __init__(self, name: str, port: int, env: dict, app: str = "blogsite.wsgi:application"):
         self.name, self.port, self.env = name, port, env
         self.log = OUT / f"gunicorn-{name}.log"
         # No control socket: its default path is shared by every gunicorn on the machine.
-        cmd = [GUNICORN, "blogsite.wsgi:application", "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
+        cmd = [GUNICORN, app, "--bind", f"127.0.0.1:{port}", "--no-control-socket"]
         if (ROOT / "gunicorn.conf.py").exists():
             cmd[1:1] = ["--config", "gunicorn.conf.py"]
         with self.log.open("w") as log:
@@ -236,9 +277,18 @@ class Server:
                 self.process.wait()
 
 
-def fetch(url: str) -> tuple[int, bytes]:
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a signed-in page that redirects to the sign-in form is a failure, not a page
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def fetch(url: str, cookie: str = "") -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=10) as response:
+        with _opener.open(request, timeout=10) as response:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, b""
@@ -271,6 +321,8 @@ end
 
 def wrk_script(case: Case) -> Path:
     lua = LUA_DONE
+    if case.cookie:
+        lua += f'\nwrk.headers["Cookie"] = {json.dumps(case.cookie)}\n'
     if case.rotate:
         paths = ", ".join(json.dumps(p) for p in case.rotate)
         lua += f"""
@@ -290,7 +342,7 @@ def wrk(url: str, seconds: float, script: Path) -> dict:
     out = subprocess.run(
         [
             "wrk",
-            "-t1",
+            f"-t{THREADS}",
             f"-c{CONNECTIONS}",
             f"-d{max(1, round(seconds))}s",
             "--timeout",
@@ -309,7 +361,7 @@ def wrk(url: str, seconds: float, script: Path) -> dict:
 def drive(server: Server, case: Case, seconds: float, warmup: float) -> Result:
     """Warm the URL up, then drive it for ``seconds`` with 16 connections."""
     result = Result(case=case)
-    result.status = fetch(server.base + (case.rotate[0] if case.rotate else case.path))[0]
+    result.status = fetch(server.base + (case.rotate[0] if case.rotate else case.path), case.cookie)[0]
     if result.missing:
         print(f"  {case.name:<28} {case.path}: MISSING (HTTP {result.status})", flush=True)
         return result
@@ -337,11 +389,13 @@ def drive(server: Server, case: Case, seconds: float, warmup: float) -> Result:
 
 
 def count_queries(server: Server, results: list[Result], attr: str) -> None:
-    paths = [r.case.rotate[0] if r.case.rotate else r.case.path for r in results if not r.missing]
+    paths = [
+        [r.case.rotate[0] if r.case.rotate else r.case.path, r.case.cookie] for r in results if not r.missing
+    ]
     if not paths:
         return
     out = run(
-        [PYTHON, "bench/queries.py", f"127.0.0.1:{server.port}", *paths],
+        [PYTHON, "bench/queries.py", f"127.0.0.1:{server.port}", json.dumps(paths)],
         env=server.env,
         capture_output=True,
         text=True,
@@ -356,82 +410,171 @@ def count_queries(server: Server, results: list[Result], attr: str) -> None:
 
 # THE RUN
 # ------------------------------------------------------------------------------
-def cases_for(info: dict) -> list[Case]:
-    search = "/search/?q=" + quote_plus(info["search_query"])
+def cases_for(info: dict, cookie: str) -> list[Case]:
+    """The URLs at the smaller corpus, with the targets of issue 16 (bare floor) and issue 8 (stack floor)."""
+    post, tag = f"/posts/{info['post_slug']}/", f"/tags/{info['tag_slug']}/"
     rotation = ["/search/?q=" + quote_plus(q) for q in info["search_queries"]]
     return [
         Case("home", "/", target=0.8),
         Case("home, page 50", "/?page=50", target=0.8),
-        Case("post", f"/posts/{info['post_slug']}/", target=0.8),
-        Case("tag", f"/tags/{info['tag_slug']}/", target=0.8),
+        Case("post", post, target=0.8),
+        Case("tag", tag, target=0.8),
         Case("author", f"/authors/{info['author']}/"),
-        Case("feed", "/feed/", target=0.8),
-        Case("search", search),
-        Case("API post list", "/api/posts", target=0.7),
-        Case("API post", f"/api/posts/{info['post_id']}", target=0.7),
+        Case("feed", "/feed/", stack_target=0.8),
+        Case("API post list", "/api/posts", stack_target=0.7),
+        Case("API post", f"/api/posts/{info['post_id']}", stack_target=0.7),
+        *varnish_cases(post),
+        Case("post, cache off", post, cached=False, target=0.15),
+        Case("home, cache off", "/", cached=False, target=0.12),
+        Case("tag, cache off", tag, cached=False, target=0.12),
+        Case("home, page 50, cache off", "/?page=50", cached=False, like=("home, cache off", 0.8)),
+        Case("API post list, cache off", "/api/posts", cached=False, target=0.15),
         Case(
-            "search, uncached", rotation[0], cached=False, target=0.3, p99_ms=SEARCH_P99_MS, rotate=rotation
+            "search, 64 queries", rotation[0], cached=False, target=0.1, p99_ms=SEARCH_P99_MS, rotate=rotation
         ),
-        Case("post, cache off", f"/posts/{info['post_slug']}/", cached=False, target=0.35),
-        Case("home, cache off", "/", cached=False),
+        Case("dashboard, 100 posts, signed in", "/dashboard/", target=0.1, cookie=cookie),
     ]
 
 
 def growth_cases(info: dict) -> list[Case]:
+    """The pages that must keep their ratio at the larger corpus, and a deep page as cheap as the first."""
+    post, tag = f"/posts/{info['post_slug']}/", f"/tags/{info['tag_slug']}/"
     rotation = ["/search/?q=" + quote_plus(q) for q in info["search_queries"]]
+    deep = max(1, min(5000, info["posts"] // 20))
     return [
-        Case("home", "/", target=GROWTH_TARGET),
-        Case("post", f"/posts/{info['post_slug']}/", target=GROWTH_TARGET),
-        Case("search, uncached", rotation[0], cached=False, rotate=rotation),
-        Case("post, cache off", f"/posts/{info['post_slug']}/", cached=False),
-        Case("home, cache off", "/", cached=False),
+        Case("home", "/"),
+        Case("post", post),
+        Case("post, cache off", post, cached=False, growth=GROWTH_TARGET),
+        Case("home, cache off", "/", cached=False, growth=GROWTH_TARGET),
+        Case(f"home, page {deep}, cache off", f"/?page={deep}", cached=False, like=("home, cache off", 0.8)),
+        Case("tag, cache off", tag, cached=False, growth=GROWTH_TARGET),
+        Case("API post list, cache off", "/api/posts", cached=False, growth=GROWTH_TARGET),
+        Case("search, 64 queries", rotation[0], cached=False, rotate=rotation, growth=GROWTH_TARGET),
     ]
 
 
-def drive_interleaved(servers: dict, cases: list[Case], args) -> tuple[list[Result], list[Result]]:
-    """Drive the floor, then every few cases the floor again: each case is compared with the
+def varnish_cases(post: str) -> list[Case]:
+    """Through Varnish in front of the cached server, when the repository ships a VCL and Varnish is here."""
+    if not (shutil.which("varnishd") and varnish_vcl()):
+        return []
+    return [Case("post, through Varnish", post, server="varnish", target=5)]
+
+
+def varnish_vcl() -> Path | None:
+    found = sorted(
+        p for p in ROOT.glob("**/*.vcl") if ".venv" not in p.parts and "node_modules" not in p.parts
+    )
+    return found[0] if found else None
+
+
+class Varnish:
+    """varnishd in front of the cached server, with the repository's VCL pointed at it."""
+
+    def __init__(self, port: int, backend_port: int):
+        self.port, self.base = port, f"http://127.0.0.1:{port}"
+        self.workdir = OUT / "varnish"
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        vcl = re.sub(r'(\.port\s*=\s*)"\d+"', rf'\g<1>"{backend_port}"', varnish_vcl().read_text())
+        vcl = re.sub(r'(\.host\s*=\s*)"[^"]+"', r'\g<1>"127.0.0.1"', vcl)
+        (self.workdir / "bench.vcl").write_text(vcl)
+        self.log = OUT / "varnishd.log"
+        cmd = ["varnishd", "-F", "-n", str(self.workdir), "-a", f"127.0.0.1:{port}"]
+        cmd += ["-f", str(self.workdir / "bench.vcl"), "-s", "malloc,64m"]
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 30
+        while fetch(self.base + "/bench/floor/")[0] != 200:
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"varnishd did not start; see {self.log.relative_to(ROOT)}")
+            time.sleep(0.3)
+
+    def settle(self):
+        pass
+
+    def worker_cpu_seconds(self) -> float:
+        """Varnish's own CPU time (the workers behind it are idle on hits)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.process.pid or int(stat.parent.name) == self.process.pid:
+                total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+        return total
+
+    def worker_rss_mb(self) -> float:
+        return 0.0
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def drive_interleaved(servers: dict, cases: list[Case], args) -> tuple[list[Result], list[Result], list]:
+    """Drive the floors, then every few cases the floors again: each case is compared with the
     floors measured just before and just after it, so a machine that gets busier or quieter
     during the run moves both sides of the ratio alike."""
-    floor = Case("floor", "/bench/floor/")
-    floors = [drive(servers[True], floor, args.duration, args.warmup)]
+    bare, stack = Case("floor", "/bench/floor/"), Case("stack floor", "/bench/floor/")
+
+    def floors_now():
+        return drive(servers["floor"], bare, args.duration, args.warmup), drive(
+            servers["cached"], stack, args.duration, args.warmup
+        )
+
+    floors = [floors_now()]
     results, pending = [], []
     for n, case in enumerate(cases):
-        result = drive(servers[case.cached], case, args.duration, args.warmup)
+        result = drive(servers[case.server_name], case, args.duration, args.warmup)
         results.append(result)
         if not result.missing:
             pending.append(result)
         if len(pending) == FLOOR_EVERY or (n == len(cases) - 1 and (pending or len(floors) == 1)):
-            floors.append(drive(servers[True], floor, args.duration, args.warmup))
-            local = statistics.mean(f.rps for f in floors[-2:])
+            floors.append(floors_now())
+            local_bare = statistics.mean(f.rps for f, _ in floors[-2:])
+            local_stack = statistics.mean(f.rps for _, f in floors[-2:])
             for r in pending:
-                r.ratio = r.rps / local if local else 0.0
+                r.ratio = r.rps / local_bare if local_bare else 0.0
+                r.stack_ratio = r.rps / local_stack if local_stack else 0.0
             pending = []
-    mean = statistics.mean(f.rps for f in floors)
-    for f in floors:
-        f.ratio = f.rps / mean if mean else 0.0
-    return floors, results
+    bare_floors, stack_floors = [f for f, _ in floors], [f for _, f in floors]
+    for group in (bare_floors, stack_floors):
+        mean = statistics.mean(f.rps for f in group)
+        for f in group:
+            f.ratio = f.rps / mean if mean else 0.0
+    return bare_floors, stack_floors, results
 
 
 def bench_database(database: str, cases: list[Case], args, secret: str):
-    """Serve one database with a cached and an uncached server, and drive every case."""
-    flush_redis()
+    """Serve one database with a cached and an uncached server beside the bare floor, and drive every case."""
     servers = {
-        True: Server("cached", PORT, server_env(database, PORT, cached=True, secret=secret)),
-        False: Server("uncached", PORT + 1, server_env(database, PORT + 1, cached=False, secret=secret)),
+        "floor": Server(
+            "floor", PORT + 2, floor_env(PORT + 2, secret=secret), app="bench.floor.wsgi:application"
+        ),
+        "cached": Server("cached", PORT, server_env(database, PORT, cached=True, secret=secret)),
+        "uncached": Server("uncached", PORT + 1, server_env(database, PORT + 1, cached=False, secret=secret)),
     }
     try:
-        floors, results = drive_interleaved(servers, cases, args)
-        for cached, server in servers.items():
-            mine = [r for r in results if r.case.cached == cached]
-            count_queries(server, mine, "queries")
-            if cached:
-                count_queries(servers[False], mine, "queries_miss")
-        count_queries(servers[True], floors, "queries")
-        config = servers[True].describe_config()
+        if any(c.server_name == "varnish" for c in cases):
+            servers["varnish"] = Varnish(PORT + 3, PORT)
+        bare_floors, stack_floors, results = drive_interleaved(servers, cases, args)
+        for name in ("cached", "uncached"):
+            mine = [r for r in results if r.case.server_name == name]
+            count_queries(servers[name], mine, "queries")
+            if name == "cached":
+                count_queries(servers["uncached"], mine, "queries_miss")
+        count_queries(servers["cached"], stack_floors, "queries")
+        config = servers["cached"].describe_config()
     finally:
         for server in servers.values():
             server.stop()
-    return floors, results, config
+    return bare_floors, stack_floors, results, config
 
 
 def fmt_queries(r: Result) -> str:
@@ -442,12 +585,14 @@ def fmt_queries(r: Result) -> str:
     return f"{r.queries} (miss {r.queries_miss})"
 
 
-def verdicts(results: list[Result]) -> list[tuple[float, str]]:
-    """(share of the target reached, sentence) for every target; below 1.0 is a miss."""
+def verdicts(results: list[Result], among: list[Result] | None = None) -> list[tuple[float, str]]:
+    """(share of the target reached, sentence) for every target; below 1.0 is a miss. A target
+    relative to another case finds it in ``among`` (by default, ``results``)."""
     out = []
+    by_name = {r.case.name: r for r in (among or results)}
     for r in results:
         c = r.case
-        if c.target is None and c.p99_ms is None:
+        if c.target is None and c.stack_target is None and c.p99_ms is None and c.like is None:
             continue
         if r.missing:
             out.append((0.0, f"{c.name} is missing (HTTP {r.status} from {c.path})"))
@@ -456,11 +601,27 @@ def verdicts(results: list[Result]) -> list[tuple[float, str]]:
             out.append((0.0, f"{c.name} answered {r.bad_responses} requests with an error"))
         if c.target is not None:
             out.append(
-                (r.ratio / c.target, f"{c.name} at {r.ratio:.2f}x the floor against a target of {c.target}x")
+                (r.ratio / c.target, f"{c.name} at {r.ratio:.3f}x the floor against a target of {c.target}x")
+            )
+        if c.stack_target is not None:
+            out.append(
+                (
+                    r.stack_ratio / c.stack_target,
+                    f"{c.name} at {r.stack_ratio:.2f}x the stack floor against a target of {c.stack_target}x",
+                )
             )
         if c.p99_ms is not None:
             out.append(
                 (c.p99_ms / max(r.p99_ms, 0.001), f"{c.name} p99 {r.p99_ms:.1f} ms against {c.p99_ms:.0f} ms")
+            )
+        if c.like is not None:
+            other = by_name.get(c.like[0])
+            share = r.ratio / other.ratio if other and other.ratio else 0.0
+            out.append(
+                (
+                    share / c.like[1],
+                    f"{c.name} at {share:.2f} of {c.like[0]}'s rate against a target of {c.like[1]}",
+                )
             )
         if r.rss_mb:
             out.append((RSS_LIMIT_MB / r.rss_mb, f"worker RSS {r.rss_mb:.0f} MB against {RSS_LIMIT_MB} MB"))
@@ -468,9 +629,9 @@ def verdicts(results: list[Result]) -> list[tuple[float, str]]:
 
 
 def floor_summary(floors: list[Result]) -> Result:
-    """One row for the floor: the mean of its measurements."""
+    """One row for a floor: the mean of its measurements."""
     return Result(
-        case=Case(f"floor (mean of {len(floors)})", floors[0].case.path),
+        case=Case(f"{floors[0].case.name} (mean of {len(floors)})", floors[0].case.path),
         status=200,
         rps=statistics.mean(f.rps for f in floors),
         p50_ms=statistics.mean(f.p50_ms for f in floors),
@@ -479,7 +640,6 @@ def floor_summary(floors: list[Result]) -> Result:
         cpu_ms=statistics.mean(f.cpu_ms for f in floors),
         rss_mb=max(f.rss_mb for f in floors),
         queries=floors[0].queries,
-        ratio=1.0,
     )
 
 
@@ -491,65 +651,81 @@ def floor_note(floors: list[Result]) -> str:
     )
 
 
-def table(floors: list[Result], results: list[Result]) -> list[str]:
-    lines = [
-        "| URL | requests/s | p50 ms | p99 ms | x floor | target | SQL queries/request | worker RSS MB"
-        " | worker CPU ms/request | x floor by CPU | KB | |",
-        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|",
+def target_text(c: Case) -> str:
+    parts = [
+        f"≥ {c.target}x" if c.target else "",
+        f"≥ {c.stack_target}x stack" if c.stack_target else "",
+        f"≥ {c.like[1]} of {c.like[0]}" if c.like else "",
+        f"p99 < {c.p99_ms:.0f} ms" if c.p99_ms else "",
     ]
-    floor = floor_summary(floors)
-    for r in [floor, *results]:
+    return " ".join(p for p in parts if p)
+
+
+def table(bare: list[Result], stack: list[Result], results: list[Result]) -> list[str]:
+    lines = [
+        "| URL | requests/s | worker CPU ms/request | x floor | x floor by CPU | x stack floor | target "
+        "| p50 ms | p99 ms | SQL queries/request | worker RSS MB | KB | |",
+        "|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|---|",
+    ]
+    floor, stack_floor = floor_summary(bare), floor_summary(stack)
+    floor.ratio, stack_floor.ratio = 1.0, stack_floor.rps / floor.rps
+    stack_floor.stack_ratio = floor.stack_ratio = 1.0
+    floor.stack_ratio = floor.rps / stack_floor.rps
+    for r in [floor, stack_floor, *results]:
         c = r.case
-        target = " ".join(
-            t
-            for t in (f"≥ {c.target}x" if c.target else "", f"p99 < {c.p99_ms:.0f} ms" if c.p99_ms else "")
-            if t
-        )
+        target = target_text(c)
         if r.missing:
             lines.append(
-                f"| {c.name} `{c.path}` | missing (HTTP {r.status}) | | | | {target} | | | | | | ✗ |"
+                f"| {c.name} `{c.path}` | missing (HTTP {r.status}) | | | | | {target} | | | | | | ✗ |"
             )
             continue
-        ok = all(share >= 1 for share, _ in verdicts([r]))
-        mark = "✓" if ok and (c.target or c.p99_ms) else ("✗" if not ok else "")
+        ok = all(share >= 1 for share, _ in verdicts([r], among=results))
+        mark = "✓" if ok and target else ("✗" if not ok else "")
         path = c.path if not c.rotate else f"{c.path} (+{len(c.rotate) - 1} more queries)"
         by_cpu = floor.cpu_ms / max(r.cpu_ms, 1e-3)
         lines.append(
-            f"| {c.name} `{path}` | {r.rps:.0f} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.ratio:.2f} | {target} "
-            f"| {fmt_queries(r)} | {r.rss_mb:.0f} | {r.cpu_ms:.2f} | {by_cpu:.2f} "
-            f"| {r.bytes_per_request / 1024:.1f} | {mark} |"
+            f"| {c.name} `{path}` | {r.rps:.0f} | {r.cpu_ms:.2f} | {r.ratio:.3f} | {by_cpu:.3f} "
+            f"| {r.stack_ratio:.2f} | {target} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {fmt_queries(r)} "
+            f"| {r.rss_mb:.0f} | {r.bytes_per_request / 1024:.1f} | {mark} |"
         )
     return lines
 
 
 def growth_table(base: list[Result], grown: list[Result], sizes: tuple[int, int]) -> tuple[list[str], list]:
     lines = [
-        f"| URL | x floor at {sizes[0]:,} posts | x floor at {sizes[1]:,} posts | ratio | target | "
-        f"SQL queries at {sizes[1]:,} | |",
-        "|---|--:|--:|--:|--:|--:|---|",
+        f"| URL | x floor at {sizes[0]:,} posts | x floor at {sizes[1]:,} posts | ratio | CPU ratio "
+        f"| target | SQL queries at {sizes[1]:,} | |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
     ]
-    checks = []
-    by_name = {r.case.name: r for r in base}
+    checks = [(share, f"at {sizes[1]:,} posts, {text}") for share, text in verdicts(grown)]
+    by_name, grown_by_name = {r.case.name: r for r in base}, {r.case.name: r for r in grown}
     for r in grown:
         before = by_name.get(r.case.name)
-        if r.missing or before is None or before.missing:
-            lines.append(f"| {r.case.name} | | | missing | | | ✗ |")
-            if r.case.target:
-                checks.append((0.0, f"{r.case.name} at {sizes[1]:,} posts is missing"))
+        if r.missing:
+            lines.append(f"| {r.case.name} | | | missing | | | | ✗ |")
+            continue
+        target = r.case.growth
+        if before is None or before.missing:
+            like, mark = "", ""
+            if r.case.like and (other := grown_by_name.get(r.case.like[0])) and other.ratio:
+                share = r.ratio / other.ratio
+                like = f"{share:.2f} of {r.case.like[0]} (≥ {r.case.like[1]})"
+                mark = "✓" if share >= r.case.like[1] else "✗"
+            lines.append(f"| {r.case.name} | | {r.ratio:.3f} | | | {like} | {fmt_queries(r)} | {mark} |")
             continue
         growth = r.ratio / before.ratio if before.ratio else 0.0
-        target = f"≥ {r.case.target}" if r.case.target else ""
-        mark = ("✓" if growth >= r.case.target else "✗") if r.case.target else ""
+        cpu_growth = before.cpu_ms / r.cpu_ms if r.cpu_ms else 0.0
+        mark = ("✓" if growth >= target else "✗") if target else ""
         lines.append(
-            f"| {r.case.name} | {before.ratio:.2f} | {r.ratio:.2f} | {growth:.2f} | {target} "
-            f"| {fmt_queries(r)} | {mark} |"
+            f"| {r.case.name} | {before.ratio:.3f} | {r.ratio:.3f} | {growth:.2f} | {cpu_growth:.2f} "
+            f"| {f'≥ {target}' if target else ''} | {fmt_queries(r)} | {mark} |"
         )
-        if r.case.target:
+        if target:
             sentence = (
                 f"{r.case.name} at {sizes[1]:,} posts keeps {growth:.2f} of its {sizes[0]:,}-post rate "
-                f"against a target of {r.case.target}"
+                f"against a target of {target}"
             )
-            checks.append((growth / r.case.target, sentence))
+            checks.append((growth / target, sentence))
     return lines, checks
 
 
@@ -564,7 +740,7 @@ def parse_args():
     parser = argparse.ArgumentParser(prog="bench/run", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small corpus, 2 s per URL: for iterating")
     parser.add_argument("--posts", type=int, help="corpus size (default 1000; --quick 200)")
-    parser.add_argument("--growth-posts", type=int, help="the larger corpus (default 10000; --quick 2000)")
+    parser.add_argument("--growth-posts", type=int, help="the larger corpus (default 100000; --quick 2000)")
     parser.add_argument("--no-growth", action="store_true", help="skip the larger corpus")
     parser.add_argument("--duration", type=float, help="seconds per URL (default 10; --quick 2)")
     parser.add_argument("--warmup", type=float, help="seconds of warm-up per URL (default 2; --quick 1)")
@@ -581,9 +757,10 @@ def parse_args():
     parser.add_argument(
         "--fresh", action="store_true", help="reload the larger corpus even when it is unchanged"
     )
+    parser.add_argument("--prepare", action="store_true", help="only load the corpus databases")
     args = parser.parse_args()
     args.posts = args.posts or (200 if args.quick else 1000)
-    args.growth_posts = args.growth_posts or (2000 if args.quick else 10000)
+    args.growth_posts = args.growth_posts or (2000 if args.quick else 100_000)
     args.duration = args.duration or (2 if args.quick else 10)
     args.warmup = args.warmup or (1 if args.quick else 2)
     return args
@@ -596,63 +773,71 @@ def main():
     secret = secrets.token_urlsafe(50)
     databases = [(os.environ.get("BENCH_DATABASE", "blogsite_bench"), args.posts)]
     if not args.no_growth:
-        databases.append((os.environ.get("BENCH_DATABASE_GROWTH", "blogsite_bench10k"), args.growth_posts))
+        databases.append((os.environ.get("BENCH_DATABASE_GROWTH", "blogsite_bench100k"), args.growth_posts))
     only = {name.strip() for name in args.only} if args.only else None
 
     load_env = {**os.environ, "SECRET_KEY": secret, "REDIS_URL": ""}
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=load_env)
+    for n, (database, posts) in enumerate(databases):
+        # The larger corpus takes minutes to load: it is kept while nothing it depends on changed.
+        reuse = args.reuse_db or (n > 0 and not args.fresh)
+        prepare_database(database, posts, reuse=reuse, env={**load_env, "DATABASE_URL": f"{PG}/{database}"})
+    if args.prepare:
+        return
     runs = []
     for database, posts in databases:
         env = {**load_env, "DATABASE_URL": f"{PG}/{database}"}
-        # The larger corpus takes minutes to load: it is kept while nothing it depends on changed.
-        reuse = args.reuse_db or (bool(runs) and not args.fresh)
-        prepare_database(database, posts, reuse=reuse, env=env)
         info = describe(env)
-        cases = cases_for(info) if not runs else growth_cases(info)
+        flush_redis()
+        cookie = sign_in(server_env(database, PORT, cached=True, secret=secret), info["dashboard_writer"])
+        cases = cases_for(info, cookie) if not runs else growth_cases(info)
         if only:
             cases = [c for c in cases if c.name in only]
         print(f"Driving {len(cases)} URLs at {posts:,} posts, {args.duration:g} s each…", flush=True)
         runs.append((posts, *bench_database(database, cases, args, secret)))
 
-    posts, floors, results, config = runs[0]
-    checks = verdicts(results) + verdicts(floors[:1])
+    posts, bare, stack, results, config = runs[0]
+    checks = verdicts(results)
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on commit {git_commit()}, "
         f"{os.cpu_count()} CPU cores, {posts:,} posts; gunicorn {config}"
         + (" (`gunicorn.conf.py`)" if (ROOT / "gunicorn.conf.py").exists() else " (gunicorn defaults)")
-        + f"; wrk, {CONNECTIONS} connections, {args.duration:g} s per URL "
+        + f"; wrk, {THREADS} threads, {CONNECTIONS} connections, {args.duration:g} s per URL "
         f"after {args.warmup:g} s of warm-up. "
-        f"The floor (a constant response through the same stack) was measured before the first URL and "
-        f"after every {FLOOR_EVERY}: {floor_note(floors)}; each URL is compared with the mean of the "
-        f"floors just before and after it.",
+        f"The floor (a constant 5 KB page from a bare Django project with only CommonMiddleware, under "
+        f"the same gunicorn) was measured before the first URL and after every {FLOOR_EVERY}: "
+        f"{floor_note(bare)}; each URL is compared with the mean of the floors just before and after it. "
+        f"The stack floor (a constant response through the whole site's middleware): {floor_note(stack)}.",
         "",
-        *table(floors, results),
+        *table(bare, stack, results),
     ]
     if len(runs) > 1:
-        grown_posts, grown_floors, grown, _ = runs[1]
+        grown_posts, grown_bare, _, grown, _ = runs[1]
         growth_lines, growth_checks = growth_table(results, grown, (posts, grown_posts))
         checks += growth_checks
         lines += [
             "",
             f"Growth: the same pages at {grown_posts:,} posts, as ratios to that run's own floor "
-            f"({floor_note(grown_floors)}).",
+            f"({floor_note(grown_bare)}); CPU ratio: worker CPU per request at {posts:,} posts over "
+            f"that at {grown_posts:,}.",
             "",
         ]
         lines += growth_lines
     lines += [
         "",
-        "SQL queries/request: a cache hit, as measured (in brackets: the same request with the cache off). "
-        "Worker RSS: the largest gunicorn worker after that URL's run. Worker CPU: the gunicorn workers' "
-        "CPU time per request (not the database's), steadier than requests/s on a shared machine; "
-        "x floor by CPU compares it with the floor's, a cross-check of the x floor column, which is the "
-        "one the targets use.",
+        "Worker CPU: the gunicorn workers' CPU time per request (not the database's), steadier than "
+        "requests/s on a shared machine; x floor by CPU compares it with the floor's, a cross-check of "
+        "the x floor column, which is the one the targets use. x stack floor: the rate over that of a "
+        "constant response through the site's whole middleware stack (the targets marked *stack*). "
+        "SQL queries/request: a cache hit, as measured (in brackets: the same request with the cache "
+        "off). Worker RSS: the largest gunicorn worker after that URL's run.",
     ]
     worst = min(checks, default=(1.0, "no targets were checked"))
     failed = [text for share, text in checks if share < 1]
     verdict = (
-        f"**{len(failed)} target(s) missed.** Worst: {worst[1]}."
+        f"**{len(failed)} target(s) missed.** Worst: {worst[1]} ({worst[0]:.0%} of its target)."
         if failed
-        else f"All targets met. Closest: {worst[1]}."
+        else f"All targets met. Closest: {worst[1]} ({worst[0]:.0%} of its target)."
     )
     lines += ["", verdict]
 

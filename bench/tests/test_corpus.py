@@ -28,7 +28,7 @@ def test_it_keeps_titles_unique_in_index_order():
 
 @pytest.mark.django_db
 def test_it_loads_posts_through_the_model_and_describes_them():
-    corpus.load(12, jobs=1)
+    corpus.load(12, jobs=1, dashboard=False)
     assert Post.objects.public().count() == 12
     post = Post.objects.get(title=corpus.post_spec(3)["title"])
     assert "<h2>" in post.body_html
@@ -43,6 +43,36 @@ def test_it_loads_posts_through_the_model_and_describes_them():
 
 @pytest.mark.django_db
 def test_it_refuses_to_load_into_a_database_that_has_posts():
-    corpus.load(1, jobs=1)
+    corpus.load(1, jobs=1, dashboard=False)
     with pytest.raises(SystemExit):
-        corpus.load(1, jobs=1)
+        corpus.load(1, jobs=1, dashboard=False)
+
+
+@pytest.mark.django_db
+def test_it_copies_bodies_past_the_pool_with_what_save_derived_from_them(monkeypatch):
+    monkeypatch.setattr(corpus, "POOL", 4)
+    corpus.load(10, jobs=1, dashboard=False)
+    assert Post.objects.public().count() == 10
+    specs = corpus.post_specs(10)
+    copy = Post.objects.get(title=specs[6]["title"])
+    original = Post.objects.get(title=specs[2]["title"])
+    assert copy.body == original.body
+    assert copy.body_html == original.body_html
+    assert copy.summary == original.summary
+    assert copy.slug != original.slug
+    assert copy.author.username == corpus.WRITERS[specs[6]["author"]][0]
+    assert sorted(t.name for t in copy.tags.all()) == sorted(corpus.TAGS[n] for n in specs[6]["tags"])
+
+
+@pytest.mark.django_db
+def test_it_gives_the_dashboard_writer_a_hundred_posts_none_public_and_signs_them_in(client):
+    corpus.load(3, jobs=1)
+    writer = corpus.DASHBOARD_WRITER[0]
+    assert Post.objects.filter(author__username=writer).count() == corpus.DASHBOARD_POSTS
+    assert not Post.objects.public().filter(author__username=writer).exists()
+    assert corpus.describe()["posts"] == 3
+    name, value = corpus.sign_in(writer).split("=", 1)
+    client.cookies[name] = value
+    response = client.get("/dashboard/")
+    assert response.status_code == 200
+    assert response.context["user"].username == writer

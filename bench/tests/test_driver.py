@@ -1,0 +1,43 @@
+from bench import driver
+from bench.driver import Case, Result
+
+
+def result(name, ratio, **case):
+    return Result(case=Case(name, "/", **case), status=200, rps=100 * ratio, ratio=ratio, p99_ms=10)
+
+
+def test_it_reports_each_target_as_the_share_reached():
+    checks = driver.verdicts([result("post, cache off", 0.075, target=0.15), result("home", 1.6, target=0.8)])
+    shares = sorted(round(share, 2) for share, _ in checks)
+    assert shares == [0.5, 2.0]
+
+
+def test_it_misses_a_p99_above_its_limit():
+    slow = result("search", 0.2, target=0.1, p99_ms=50)
+    slow.p99_ms = 100
+    assert min(share for share, _ in driver.verdicts([slow])) == 0.5
+
+
+def test_it_compares_a_deep_page_with_the_first():
+    first = result("home, cache off", 0.2)
+    deep = result("home, page 5000, cache off", 0.1, like=("home, cache off", 0.8))
+    [(share, sentence)] = driver.verdicts([deep], among=[first, deep])
+    assert round(share, 3) == 0.625
+    assert "0.50 of home, cache off" in sentence
+
+
+def test_it_counts_a_missing_page_as_a_miss():
+    missing = Result(case=Case("dashboard", "/dashboard/", target=0.1), status=302)
+    assert driver.verdicts([missing])[0][0] == 0.0
+
+
+def test_it_checks_that_the_larger_corpus_keeps_the_smaller_ones_rate():
+    small = [result("home, cache off", 0.2)]
+    large = [result("home, cache off", 0.15, growth=0.8)]
+    _, checks = driver.growth_table(small, large, (1000, 100_000))
+    assert [round(share, 4) for share, _ in checks] == [0.9375]
+
+
+def test_it_keys_the_kept_corpus_on_its_size_and_code():
+    assert driver.corpus_signature(1000) == driver.corpus_signature(1000)
+    assert driver.corpus_signature(1000) != driver.corpus_signature(100_000)
