@@ -156,8 +156,8 @@ class WordPressExport:
             elif elem.tag == "item":
                 if not scan.version:
                     raise ImportFileError("This RSS file is not a WordPress export (no wp:wxr_version).")
-                scan.item_count += 1
                 data = _fields(elem)
+                scan.item_count += data.get("post_type") != "attachment"
                 if data.get("post_type") == "attachment":
                     image = self._image(data)
                     if image:

@@ -1,0 +1,200 @@
+"""Bringing a read export into the site: authors, posts and pages, their tags and old links.
+
+One entry point, ``import_blog_file``; the readers (wordpress.py, ghost.py) decide what an
+item means, this module only writes it, remembering each item's source and id
+(``ImportedItem``) so that running the same file again changes only what changed.
+"""
+
+import hashlib
+import json
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import asdict
+
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError, transaction
+from django.utils.text import slugify
+
+from accounts.models import Role, User
+from posts.models import MAX_BODY_LENGTH, Post, Tag, unique_slug
+from posts.services import revision_record
+
+from .items import SourceAuthor, SourcePost, SourceSkip
+from .models import ImportedItem
+from .report import Report
+
+PLATFORM_NAMES = {"wordpress": "WordPress", "ghost": "Ghost"}
+
+
+class _DryRunDone(Exception):
+    """Raised at the end of a dry run to roll every write back."""
+
+
+def import_blog_file(
+    reader, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None
+) -> Report:
+    """Import everything ``reader`` yields; with ``dry_run`` do the same work and keep none of it.
+
+    The file is checked whole before anything is written (``reader.scan()`` raises
+    ``ImportFileError``). Each item is written in its own transaction: one that fails is
+    reported with its reason and the others go on.
+    """
+    scan = reader.scan()
+    name = PLATFORM_NAMES[reader.platform]
+    report = Report(source=f"{name} import of {reader.path.name}", dry_run=dry_run)
+    importer = _Importer(
+        source=f"{reader.platform}:{getattr(scan, 'site_url', '')}", name=name, report=report
+    )
+    try:
+        with transaction.atomic() if dry_run else nullcontext():
+            importer.authors(scan.authors)
+            for done, item in enumerate(reader.posts(), start=1):
+                importer.item(item)
+                if progress:
+                    progress(done, scan.item_count)
+            if dry_run:
+                raise _DryRunDone
+    except _DryRunDone:
+        pass
+    return report
+
+
+def fingerprint(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class _Importer:
+    def __init__(self, *, source: str, name: str, report: Report):
+        self.source, self.name, self.report = source, name, report
+        self.users: dict[str, User] = {}
+        self.known: dict[str, SourceAuthor] = {}
+
+    def _record(self, kind: str, source_id: str):
+        return ImportedItem.objects.filter(source=self.source, kind=kind, source_id=source_id).first()
+
+    def _remember(self, kind: str, source_id: str, object_id: int, print_: str = "") -> None:
+        ImportedItem.objects.update_or_create(
+            source=self.source,
+            kind=kind,
+            source_id=source_id,
+            defaults={"object_id": object_id, "fingerprint": print_},
+        )
+
+    # AUTHORS
+    def authors(self, authors: list[SourceAuthor]) -> None:
+        """Know the export's authors; each becomes a user only once a post of theirs comes in."""
+        self.known = {author.source_id: author for author in authors}
+
+    def _author(self, author: SourceAuthor) -> User:
+        """The user an author of the old blog becomes: matched by e-mail, else created without a password."""
+        record = self._record(ImportedItem.Kind.AUTHOR, author.source_id)
+        user = User.objects.filter(pk=record.object_id).first() if record else None
+        label = author.display_name or author.username
+        if user is None and author.email:
+            user = User.objects.filter(email__iexact=author.email).order_by("pk").first()
+            if user:
+                self.report.add("unchanged", "author", label, f"matched to the existing user {user.username}")
+        if user is None:
+            user = User(
+                username=self._free_username(author.username or slugify(label) or "author"),
+                email=author.email,
+                display_name=author.display_name[:100],
+                bio=author.bio[:2000],
+                role=Role.AUTHOR,
+            )
+            user.set_unusable_password()  # they sign in through the password reset e-mail
+            user.save()
+            self.report.add(
+                "created", "author", label, f"user {user.username}, who signs in by resetting the password"
+            )
+        elif record:
+            self.report.add("unchanged", "author", label)
+        self._remember(ImportedItem.Kind.AUTHOR, author.source_id, user.pk)
+        return user
+
+    def _free_username(self, wanted: str) -> str:
+        base = "".join(c for c in wanted if c.isalnum() or c in "@.+-_")[:140] or "author"
+        candidate, n = base, 1
+        while User.objects.filter(username__iexact=candidate).exists():
+            n += 1
+            candidate = f"{base}-{n}"
+        return candidate
+
+    def _user_for(self, author_id: str) -> User:
+        if author_id not in self.users:  # the export may name an author on a post and not list them
+            known = self.known.get(author_id) or SourceAuthor(source_id=author_id, username=author_id)
+            self.users[author_id] = self._author(known)
+        return self.users[author_id]
+
+    # POSTS
+    def item(self, item: SourcePost | SourceSkip) -> None:
+        if isinstance(item, SourceSkip):
+            self.report.add("skipped", "item", item.title or f"#{item.source_id}", item.reason)
+            return
+        kind = "page" if item.is_page else "post"
+        if item.is_page:
+            self.report.add("skipped", kind, item.title, "pages are not brought in yet")
+            return
+        self.report.comments_skipped += item.comment_count
+        try:
+            with transaction.atomic():
+                outcome, detail = self._post(item)
+        except ValidationError as exc:
+            self.report.add("failed", kind, item.title, "; ".join(exc.messages))
+            return
+        except DatabaseError as exc:
+            self.report.add("failed", kind, item.title, f"the database refused it ({exc})")
+            return
+        notes = [*item.notes]
+        if item.comment_count:
+            notes.append(f"{item.comment_count} comments skipped")
+        self.report.add(outcome, kind, item.title, "; ".join(filter(None, [detail, *notes])))
+
+    def _post(self, item: SourcePost) -> tuple[str, str]:
+        if len(item.body) > MAX_BODY_LENGTH:
+            raise ValidationError(
+                f"its body has {len(item.body):,} characters; the most is {MAX_BODY_LENGTH:,}"
+            )
+        data = asdict(item)
+        print_ = fingerprint(data)
+        record = self._record(ImportedItem.Kind.POST, item.source_id)
+        post = Post.objects.filter(pk=record.object_id).first() if record else None
+        if post is not None and record.fingerprint == print_:
+            return "unchanged", ""
+        author = self._user_for(item.author_id)
+        wanted = {
+            "title": (item.title.strip() or "(untitled)")[:200],
+            "body": item.body,
+            "excerpt": item.excerpt[:500],
+            "status": item.status,
+            "published_at": item.published_at,
+            "author": author,
+        }
+        tags = Tag.from_names(name[:50] for name in item.tags)
+        if post is None:
+            post = Post(**wanted)
+            post.slug = self._slug(item)
+            post.save()
+            post.tags.set(tags)
+            revision_record(post=post, by=author, note=f"Imported from {self.name}")
+            self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
+            return "created", ""
+        changed = [name for name, value in wanted.items() if getattr(post, name) != value]
+        if {t.pk for t in tags} != set(post.tags.values_list("pk", flat=True)):
+            changed.append("tags")
+        for name, value in wanted.items():
+            setattr(post, name, value)
+        post.save()
+        post.tags.set(tags)
+        self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
+        if not changed:
+            return "unchanged", ""
+        revision_record(post=post, by=author, note=f"Updated from {self.name}")
+        return "updated", "changed " + ", ".join(changed)
+
+    def _slug(self, item: SourcePost) -> str:
+        """The old slug when it is free here (so links keep their last part), else one made from the title."""
+        slug = slugify(item.slug)[:210]
+        if slug and not Post.objects.filter(slug=slug).exists():
+            return slug
+        return unique_slug(Post, slug or item.title)
