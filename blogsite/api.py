@@ -72,11 +72,14 @@ class PageParams(Schema):
     page_size: int = Field(10, ge=1, le=100)
 
 
-def paginate(request, queryset, params: PageParams, serialize) -> dict:
-    """A Page of ``queryset``: one COUNT query and one query for the rows (plus its prefetches)."""
+def paginate(request, queryset, params: PageParams, serialize, *, prepare=list) -> dict:
+    """A Page of ``queryset``: one COUNT query and one query for the rows (plus its prefetches).
+
+    ``prepare`` turns the page's rows into the list to serialize (e.g. adding search snippets).
+    """
     count = queryset.count()
     start = (params.page - 1) * params.page_size
-    rows = list(queryset[start : start + params.page_size]) if start < count else []
+    rows = prepare(queryset[start : start + params.page_size]) if start < count else []
 
     def page_url(number):
         query = request.GET.copy()

@@ -1,5 +1,6 @@
 """The JSON API for posts: list, read, create, replace, change and delete (see API.md)."""
 
+import functools
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -29,7 +30,7 @@ from blogsite.api import (
 )
 from blogsite.conditional import is_not_modified
 
-from . import permissions, services
+from . import permissions, search, services
 from .models import MAX_BODY_LENGTH, Post
 
 router = Router(tags=["posts"])
@@ -151,7 +152,7 @@ def _filtered_posts(user, filters: PostFilters):
         posts = posts.filter(author__username=filters.author)
     posts = posts.for_listing()
     if filters.q:
-        return posts.search(filters.q)  # ranked, each post with a snippet
+        return posts.search(filters.q)  # ranked; the page shown gets its snippets
     return posts.order_by(F("published_at").desc(nulls_first=True), "-id")
 
 
@@ -170,7 +171,9 @@ def _post_for(request, post_id: int, *, lock=False) -> Post:
 def api_post_list(request, filters: Query[PostFilters]):
     """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
     posts = _filtered_posts(request.auth, filters)
-    return paginate(request, posts, filters, lambda post: post_data(request, post, full=False))
+    with_snippets = functools.partial(search.add_snippets, text=filters.q) if filters.q else list
+    summary = functools.partial(post_data, request, full=False)
+    return paginate(request, posts, filters, summary, prepare=with_snippets)
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})

@@ -65,13 +65,6 @@ class Tag(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    _search_terms = None
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._search_terms = self._search_terms  # what a search result's snippet is made from
-        return clone
-
     def public(self):
         """Posts every visitor may read: published, and their time has come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
@@ -121,19 +114,14 @@ class PostQuerySet(models.QuerySet):
         return self.filter(status=status)
 
     def search(self, query: str):
-        """Posts matching a reader's query, best match first, each with a safe HTML ``snippet``.
+        """Posts matching a reader's query, best match first.
 
         Visibility is the caller's: chain it after ``public()`` or ``visible_to(user)``. An
         empty query finds nothing; a long one is cut to 200 characters. Keep its order (do
-        not call ``newest_first()`` after it).
+        not call ``newest_first()`` after it). The page of results shown gets its snippets
+        from ``search.add_snippets``.
         """
         return search.apply(self, query)
-
-    def _with_search_results(self, terms):
-        clone = self._chain()
-        clone._iterable_class = search.SearchResultIterable
-        clone._search_terms = terms
-        return clone
 
 
 class PostManager(models.Manager.from_queryset(PostQuerySet)):

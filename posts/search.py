@@ -20,7 +20,6 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
-from django.db.models.query import ModelIterable
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -61,7 +60,7 @@ def search_vector(title: str, body_html: str):
 
 
 def apply(queryset, text: str):
-    """``queryset`` narrowed to posts matching ``text``, best first, each with a ``snippet``."""
+    """``queryset`` narrowed to posts matching ``text``, best first; ``add_snippets`` does the rest."""
     text = clean_query(text)
     if not text:
         return queryset.none()
@@ -98,7 +97,6 @@ def _postgres(queryset, text):
             search_lexemes=Cast(query, TextField()),
         )
         .order_by("-search_rank", "-published_at", "-id")
-        ._with_search_results(())
     )
 
 
@@ -135,10 +133,8 @@ def _fallback(queryset, text):
         ),
         Value(0),
     )
-    return (
-        queryset.annotate(search_rank=title_hits, search_source=F("body_html"))
-        .order_by("-search_rank", "-published_at", "-id")
-        ._with_search_results(tuple(wanted))
+    return queryset.annotate(search_rank=title_hits, search_source=F("body_html")).order_by(
+        "-search_rank", "-published_at", "-id"
     )
 
 
@@ -209,17 +205,22 @@ def fallback_snippet(body_html: str, terms) -> str:
     return snippet(body_html, pattern)
 
 
-class SearchResultIterable(ModelIterable):
-    """Yields matching posts with ``post.snippet``: safe HTML, the matches in <mark>."""
+def add_snippets(posts, text: str) -> list:
+    """The results a page shows (from ``apply``), each given its ``snippet``: safe HTML, matches in <mark>.
 
-    def __iter__(self):
-        terms = self.queryset._search_terms
-        patterns = {}
-        for post in super().__iter__():
-            if terms:
-                post.snippet = fallback_snippet(post.search_source, terms)
-            else:
-                if post.search_lexemes not in patterns:
-                    patterns[post.search_lexemes] = stem_pattern(post.search_lexemes)
-                post.snippet = snippet(post.search_source, patterns[post.search_lexemes])
-            yield post
+    Called on one page of results only, so no more than a page of bodies is read in Python.
+    On PostgreSQL the words to mark are the stems the database matched (``search_lexemes``);
+    elsewhere they are the words of the query.
+    """
+    posts = list(posts)
+    wanted, _unwanted = fallback_terms(clean_query(text))
+    patterns = {}
+    for post in posts:
+        lexemes = getattr(post, "search_lexemes", None)
+        if lexemes is None:
+            post.snippet = fallback_snippet(post.search_source, wanted)
+            continue
+        if lexemes not in patterns:
+            patterns[lexemes] = stem_pattern(lexemes)
+        post.snippet = snippet(post.search_source, patterns[lexemes])
+    return posts

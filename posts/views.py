@@ -313,6 +313,7 @@ def search_results(request):
     query = search.clean_query(typed)
     results = Post.objects.public().search(query).for_listing()
     page = Paginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = search.add_snippets(page.object_list, query)
     context = {"query": query, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
     return render(request, "posts/search.html", context)
 
