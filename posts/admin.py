@@ -36,13 +36,9 @@ class StatusFilter(admin.SimpleListFilter):
         return [("draft", "Draft"), ("review", "In review"), ("scheduled", "Scheduled"), ("live", "Live")]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value == "scheduled":
-            return queryset.scheduled()
-        if value == "live":
-            return queryset.public()
-        if value in (Post.Status.DRAFT, Post.Status.REVIEW):
-            return queryset.filter(status=value)
+        status = {"live": Post.Status.PUBLISHED}.get(self.value(), self.value())
+        if status in ("draft", "review", "scheduled", "published"):
+            return queryset.in_status(status)
         return queryset
 
 
@@ -139,18 +135,18 @@ class PostAdmin(EditorsOnlyAdmin):
 
     @admin.action(description="Publish the selected posts now")
     def publish_now(self, request, queryset):
-        self._run(request, queryset, services.post_publish, "published")
+        self._run(request, queryset, "publish", "published")
 
     @admin.action(description="Unpublish the selected posts")
     def unpublish(self, request, queryset):
-        self._run(request, queryset, services.post_unpublish, "back to draft")
+        self._run(request, queryset, "unpublish", "back to draft")
 
-    def _run(self, request, queryset, service, done):
-        """Apply a workflow service to each post; say which ones it refused and why."""
+    def _run(self, request, queryset, action, done):
+        """Do a writer's action to each post through the workflow; say which ones it refused and why."""
         count = 0
         for post in queryset:
             try:
-                service(post=post, by=request.user)
+                services.post_act(post=post, by=request.user, action=action)
                 count += 1
             except (PermissionDenied, ValidationError) as error:
                 reason = " ".join(getattr(error, "messages", [str(error)]))

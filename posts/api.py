@@ -5,12 +5,10 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime, ConfigDict
@@ -31,15 +29,15 @@ from blogsite.api import (
 from blogsite.conditional import is_not_modified
 
 from . import permissions, search, services
-from .models import MAX_BODY_LENGTH, Post
+from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TITLE_LENGTH, Post
 
 router = Router(tags=["posts"])
 
 StatusName = Literal["draft", "review", "published", "scheduled"]
-Title = text(200, min_length=1, strip=True)
+Title = text(MAX_TITLE_LENGTH, min_length=1, strip=True)
 Body = text(MAX_BODY_LENGTH)
-Excerpt = text(500)
-Tags = Annotated[list[text(50, min_length=1, strip=True)], Field(max_length=20)]
+Excerpt = text(MAX_EXCERPT_LENGTH)
+Tags = Annotated[list[text(MAX_TAG_NAME_LENGTH, min_length=1, strip=True)], Field(max_length=20)]
 
 
 class PostBase(Schema):
@@ -188,24 +186,6 @@ def api_post_detail(request, post_id: int, response: HttpResponse):
 CONTENT_FIELDS = ("title", "body", "excerpt", "tags")
 
 
-def _status_change(post: Post, changes: dict) -> tuple[str, datetime | None] | None:
-    """The workflow move a request asks for, as (status, published_at); None when it asks for none.
-
-    "scheduled" is "published" with a future time; a new time on a live or scheduled post reschedules it.
-    """
-    status = changes.get("status")
-    if status is None and "published_at" in changes and post.status == Post.Status.PUBLISHED:
-        status = "published"
-    if status is None or (status == post.display_status and status in ("draft", "review")):
-        return None
-    at = changes.get("published_at")
-    if status == "scheduled":
-        if at is None or at <= timezone.now():
-            raise DjangoValidationError({"published_at": ["Give a time in the future to schedule the post."]})
-        return Post.Status.PUBLISHED, at
-    return status, at
-
-
 def _write(request, post: Post | None, changes: dict) -> Post:
     """Save through the publishing workflow (posts.services), so its rules and permissions apply."""
     user = request.auth
@@ -213,9 +193,13 @@ def _write(request, post: Post | None, changes: dict) -> Post:
         words = {name: changes.get(name, getattr(post, name, "")) for name in ("title", "body", "excerpt")}
         tags = changes["tags"] if "tags" in changes else [tag.name for tag in post.tags.all()]
         post = services.post_save(by=user, post=post, tags=tags, **words)
-    move = _status_change(post, changes)
-    if move:
-        post = services.post_set_status(post=post, by=user, status=move[0], published_at=move[1])
+    status = changes.get("status")
+    if status is None and "published_at" in changes and post.status == Post.Status.PUBLISHED:
+        status = "published"  # a new time on a live or scheduled post reschedules it
+    if status is not None:
+        post = services.post_set_status(
+            post=post, by=user, status=status, published_at=changes.get("published_at")
+        )
     return post
 
 

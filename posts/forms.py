@@ -1,7 +1,8 @@
 from django import forms
 from django.utils import timezone
 
-from .models import MAX_BODY_LENGTH
+from . import services
+from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Tag
 
 # The browser's <input type="datetime-local"> sends this; people typing by hand may add seconds.
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -14,9 +15,9 @@ class PostForm(forms.Form):
     input than saving a draft. The same rules are enforced again by ``posts.services``.
     """
 
-    ACTIONS = ("save", "preview", "submit", "publish", "schedule", "unpublish", "withdraw")
+    ACTIONS = ("preview", *services.ACTIONS)
 
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
     body = forms.CharField(
         required=False,
         strip=False,
@@ -26,7 +27,7 @@ class PostForm(forms.Form):
     )
     excerpt = forms.CharField(
         required=False,
-        max_length=500,
+        max_length=MAX_EXCERPT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leave empty to use the first words of the body.",
     )
@@ -49,10 +50,7 @@ class PostForm(forms.Form):
         ].help_text = f"For scheduling: a date and time in the site's time zone ({zone})."
 
     def clean_tags(self):
-        names = [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
-        if too_long := [name for name in names if len(name) > 50]:
-            raise forms.ValidationError(f"A tag has at most 50 characters: “{too_long[0][:60]}…”.")
-        return names
+        return Tag.clean_names(self.cleaned_data["tags"].split(","))
 
     def clean(self):
         data = super().clean()

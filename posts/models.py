@@ -2,6 +2,7 @@ import difflib
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Count, Q
@@ -13,7 +14,12 @@ from blogsite.links import cached_reverse
 
 from . import rendering, search
 
+# LIMITS: the sizes of a post's fields, written once. The model, the editor form, the
+# services and the API schemas (and so the OpenAPI document) all take them from here.
+MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 200_000
+MAX_EXCERPT_LENGTH = 500
+MAX_TAG_NAME_LENGTH = 50
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220) -> str:
@@ -32,7 +38,7 @@ def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220) -> 
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=50, unique=True)
+    name = models.CharField(max_length=MAX_TAG_NAME_LENGTH, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
 
     class Meta:
@@ -53,6 +59,15 @@ class Tag(models.Model):
     def in_use(cls):
         """Tags of at least one public post, each with ``post_count``: how many (one query)."""
         return cls.objects.filter(posts__in=Post.objects.public()).annotate(post_count=Count("posts"))
+
+    @staticmethod
+    def clean_names(names) -> list[str]:
+        """The tag names a writer gave, trimmed and without repeats; ``ValidationError`` for one too long."""
+        names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+        if too_long := [name for name in names if len(name) > MAX_TAG_NAME_LENGTH]:
+            message = f"A tag has at most {MAX_TAG_NAME_LENGTH} characters: “{too_long[0][:60]}…”."
+            raise ValidationError(message, code="max_length")
+        return names
 
     @classmethod
     def from_names(cls, names):
@@ -105,10 +120,9 @@ class PostQuerySet(models.QuerySet):
         return self.select_related("author").defer("body", "body_html", "summary")
 
     def in_status(self, status: str):
-        """Posts in a status as writers see it: "scheduled" is published with a future date."""
-        now = timezone.now()
+        """Posts in a status as writers see it (``display_status``): scheduled ones apart from live ones."""
         if status == "scheduled":
-            return self.filter(status=Post.Status.PUBLISHED, published_at__gt=now)
+            return self.scheduled()
         if status == Post.Status.PUBLISHED:
             return self.public()
         return self.filter(status=status)
@@ -136,13 +150,16 @@ class Post(models.Model):
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
     slug = models.SlugField(max_length=220, unique=True, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
     body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_LENGTH)])
     body_html = models.TextField(blank=True, editable=False)
     excerpt = models.TextField(
-        max_length=500, blank=True, help_text="Leave empty to use the first words of the body."
+        max_length=MAX_EXCERPT_LENGTH,
+        blank=True,
+        validators=[MaxLengthValidator(MAX_EXCERPT_LENGTH)],
+        help_text="Leave empty to use the first words of the body.",
     )
     summary = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
@@ -193,6 +210,18 @@ class Post(models.Model):
 
     def get_edit_url(self):
         return reverse("posts:post_edit", args=[self.pk])
+
+    @classmethod
+    def check_words(cls, **values) -> None:
+        """Raise ``ValidationError`` (per field) for words their fields refuse, e.g. too long."""
+        errors = {}
+        for name, value in values.items():
+            try:
+                cls._meta.get_field(name).run_validators(value)
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def version(self) -> str:
@@ -309,7 +338,7 @@ class Revision(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
-    title = models.CharField(max_length=200)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH)
     body = models.TextField(blank=True)
     excerpt = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)

@@ -26,7 +26,7 @@ from blogsite.links import absolute_url
 from blogsite.mail import send_email
 
 from . import permissions
-from .models import MAX_BODY_LENGTH, Post, Revision, Tag
+from .models import Post, Revision, Tag
 
 
 class EditConflict(Exception):
@@ -45,22 +45,10 @@ def _lock(post: Post, expected_version: str | None = None) -> None:
 
 
 def _tag_names(tags: Iterable[str]) -> list[str]:
-    names = list(dict.fromkeys(name.strip() for name in tags if name.strip()))
-    if too_long := [name for name in names if len(name) > 50]:
-        raise ValidationError({"tags": [f"A tag has at most 50 characters: “{too_long[0][:60]}”."]})
-    return names
-
-
-def _check_content(title: str, body: str, excerpt: str) -> None:
-    errors = {}
-    if len(title) > 200:
-        errors["title"] = ["A title has at most 200 characters."]
-    if len(body) > MAX_BODY_LENGTH:
-        errors["body"] = [f"A body has at most {MAX_BODY_LENGTH:,} characters."]
-    if len(excerpt) > 500:
-        errors["excerpt"] = ["An excerpt has at most 500 characters."]
-    if errors:
-        raise ValidationError(errors)
+    try:
+        return Tag.clean_names(tags)
+    except ValidationError as error:
+        raise ValidationError({"tags": error.messages}) from error
 
 
 def _check_publishable(post: Post) -> None:
@@ -114,7 +102,7 @@ def post_save(
     ``autosave=True`` is what the editor's background save sends: it never touches a
     published post. Raises ``EditConflict`` when ``expected_version`` is stale.
     """
-    _check_content(title, body, excerpt)
+    Post.check_words(title=title, body=body, excerpt=excerpt)
     names = _tag_names(tags)
     if post is None:
         if not permissions.can_write(by):
@@ -208,29 +196,64 @@ def post_return_to_draft(*, post: Post, by) -> Post:
     return post
 
 
+# ACTIONS: what a writer asks for (a dashboard button, an admin action, an API status
+# change) and the workflow step it means, mapped here once.
+ACTIONS = ("save", "submit", "publish", "schedule", "unpublish", "withdraw")
+
+
+@transaction.atomic
+def post_act(*, post: Post, by, action: str, at: datetime | None = None, request=None) -> Post:
+    """Do a writer's action on ``post``: the one mapping of actions to workflow steps.
+
+    ``save`` changes nothing here (the words are saved by ``post_save``); ``schedule`` needs ``at``.
+    """
+    if action == "save":
+        return post
+    if action == "submit":
+        return post_submit(post=post, by=by, request=request)
+    if action == "publish":
+        return post_publish(post=post, by=by)
+    if action == "schedule":
+        if at is None:
+            raise ValidationError({"published_at": ["Choose the date and time to publish at."]})
+        return post_publish(post=post, by=by, at=at)
+    if action == "unpublish":
+        return post_unpublish(post=post, by=by)
+    if action == "withdraw":
+        return post_return_to_draft(post=post, by=by)
+    raise ValidationError({"action": [f"Unknown action “{action}”."]})
+
+
+def actions_for_status(post: Post, status: str, at: datetime | None = None) -> list[str]:
+    """The actions that take ``post`` to ``status`` as writers name it (``display_status``).
+
+    "scheduled" is "published" with a future ``at``; "published" with a future ``at``
+    schedules too, and with none (or a past one) publishes now.
+    """
+    future = at is not None and at > timezone.now()
+    if status == "scheduled" and not future:
+        raise ValidationError({"published_at": ["Give a time in the future to schedule the post."]})
+    if status in (Post.Status.PUBLISHED, "scheduled"):
+        return ["schedule"] if future else ["publish"]
+    if status not in (Post.Status.DRAFT, Post.Status.REVIEW):
+        raise ValidationError({"status": [f"Unknown status “{status}”."]})
+    if status == post.display_status:
+        return []
+    off_site = ["unpublish"] if post.status == Post.Status.PUBLISHED else []
+    if status == Post.Status.REVIEW:
+        return [*off_site, "submit"]
+    return off_site or ["withdraw"]
+
+
 @transaction.atomic
 def post_set_status(*, post: Post, by, status: str, published_at: datetime | None = None) -> Post:
-    """Move a post to ``status`` (``draft``, ``review`` or ``published``) by the matching transition.
+    """Move a post to ``status`` (``draft``, ``review``, ``published`` or ``scheduled``).
 
-    For callers that receive a target state rather than an action (the JSON API):
-    ``published`` with a future ``published_at`` schedules, without one publishes now.
+    For callers that receive a target state rather than an action (the JSON API).
     """
-    if status == Post.Status.PUBLISHED:
-        future = published_at if published_at and published_at > timezone.now() else None
-        return post_publish(post=post, by=by, at=future)
-    if status == Post.Status.REVIEW:
-        if post.status == Post.Status.REVIEW:
-            return post
-        if post.status == Post.Status.PUBLISHED:
-            post_unpublish(post=post, by=by)
-        return post_submit(post=post, by=by)
-    if status == Post.Status.DRAFT:
-        if post.status == Post.Status.PUBLISHED:
-            return post_unpublish(post=post, by=by)
-        if post.status == Post.Status.REVIEW:
-            return post_return_to_draft(post=post, by=by)
-        return post
-    raise ValidationError({"status": [f"Unknown status “{status}”."]})
+    for action in actions_for_status(post, status, published_at):
+        post = post_act(post=post, by=by, action=action, at=published_at)
+    return post
 
 
 @transaction.atomic

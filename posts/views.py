@@ -212,16 +212,7 @@ def _save_and_act(request, post, form):
     """Save the words, then do the pressed button's action; any refusal undoes both."""
     data, by = form.cleaned_data, request.user
     post = _save_words(by, post, data)
-    if form.action == "submit":
-        services.post_submit(post=post, by=by, request=request)
-    elif form.action == "publish":
-        services.post_publish(post=post, by=by)
-    elif form.action == "schedule":
-        services.post_publish(post=post, by=by, at=data["published_at"])
-    elif form.action == "unpublish":
-        services.post_unpublish(post=post, by=by)
-    elif form.action == "withdraw":
-        services.post_return_to_draft(post=post, by=by)
+    services.post_act(post=post, by=by, action=form.action, at=data["published_at"], request=request)
     return post
 
 
