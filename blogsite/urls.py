@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts.api import router as accounts_api
+from blogsite import views
 from blogsite.api import api
 from posts.api import router as posts_api
 
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path(settings.API_PREFIX.removeprefix("/"), api.urls),
+    path("robots.txt", views.robots_txt, name="robots"),
+    path("opensearch.xml", views.opensearch, name="opensearch"),
     path("", include("posts.urls")),
 ]
 

@@ -3,7 +3,7 @@ from django.urls import path
 
 from blogsite.pagecache import cache_public
 
-from . import feeds, views
+from . import dashboard, feeds, views
 from .sitemaps import SITEMAPS
 
 app_name = "posts"
@@ -22,20 +22,18 @@ urlpatterns = [
     path("authors/<str:username>/feed/", cache_public(feeds.AuthorFeed()), name="author_feed"),
     path("authors/<str:username>/feed/atom/", cache_public(feeds.AuthorAtomFeed()), name="author_feed_atom"),
     path("sitemap.xml", cache_public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots"),
-    path("opensearch.xml", views.opensearch, name="opensearch"),
     # Dashboard
-    path("dashboard/", views.dashboard, name="dashboard"),
-    path("dashboard/review/", views.review_queue, name="review_queue"),
-    path("dashboard/posts/new/", views.post_new, name="post_new"),
-    path("dashboard/posts/autosave/", views.post_autosave, name="post_autosave_new"),
-    path("dashboard/posts/<int:post_id>/edit/", views.post_edit, name="post_edit"),
-    path("dashboard/posts/<int:post_id>/autosave/", views.post_autosave, name="post_autosave"),
-    path("dashboard/posts/<int:post_id>/delete/", views.post_delete, name="post_delete"),
-    path("dashboard/posts/<int:post_id>/revisions/", views.revision_diff, name="revision_diff"),
+    path("dashboard/", dashboard.dashboard, name="dashboard"),
+    path("dashboard/review/", dashboard.review_queue, name="review_queue"),
+    path("dashboard/posts/new/", dashboard.post_new, name="post_new"),
+    path("dashboard/posts/autosave/", dashboard.post_autosave, name="post_autosave_new"),
+    path("dashboard/posts/<int:post_id>/edit/", dashboard.post_edit, name="post_edit"),
+    path("dashboard/posts/<int:post_id>/autosave/", dashboard.post_autosave, name="post_autosave"),
+    path("dashboard/posts/<int:post_id>/delete/", dashboard.post_delete, name="post_delete"),
+    path("dashboard/posts/<int:post_id>/revisions/", dashboard.revision_diff, name="revision_diff"),
     path(
         "dashboard/posts/<int:post_id>/revisions/<int:number>/restore/",
-        views.revision_restore,
+        dashboard.revision_restore,
         name="revision_restore",
     ),
 ]

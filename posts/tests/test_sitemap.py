@@ -1,4 +1,4 @@
-"""/sitemap.xml lists exactly the public addresses; /robots.txt points crawlers at it."""
+"""/sitemap.xml lists exactly the public addresses."""
 
 from datetime import timedelta
 from xml.etree import ElementTree
@@ -61,15 +61,3 @@ def test_it_runs_a_constant_number_of_queries(client, author, make_post, django_
     # pages' lastmod (twice); then a count and a page each of posts, tags and authors
     with django_assert_num_queries(8):
         sitemap_entries(client)
-
-
-def test_robots_txt_names_the_sitemap(client, settings):
-    response = client.get("/robots.txt")
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/plain; charset=utf-8"
-    lines = response.content.decode().splitlines()
-    assert lines[0] == "User-agent: *"
-    assert "Disallow: /admin/" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
-    settings.SITE_URL = "https://blog.example.org"
-    assert "Sitemap: https://blog.example.org/sitemap.xml" in client.get("/robots.txt").content.decode()

@@ -1,0 +1,245 @@
+"""The writers' dashboard: their posts by status, the editor page, autosave, revisions, the review queue."""
+
+import functools
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from blogsite import ratelimit
+
+from . import permissions, rendering, services
+from .forms import PostForm
+from .models import Post, Revision
+
+ACTION_MESSAGES = {
+    "save": "Saved.",
+    "submit": "Submitted for review: the editors have been told.",
+    "publish": "Published: the post is on the site now.",
+    "schedule": "Scheduled: the post goes live by itself at the time you chose.",
+    "unpublish": "Unpublished: the post is a draft again and off the site.",
+    "withdraw": "Withdrawn from review: the post is a draft again.",
+}
+
+
+def _limit_writes(view):
+    """Each writer's saves count against the same per-minute budget as their API writes."""
+
+    @functools.wraps(view)
+    def limited(request, *args, **kwargs):
+        if request.method == "POST" and (wait := ratelimit.WRITES.hit(request.user.pk)):
+            response = render(request, "429.html", {"retry_after": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return view(request, *args, **kwargs)
+
+    return limited
+
+
+def _post_for_writer(request, post_id):
+    """The post to work on: 404 when the user may not see it, 403 when they see it but may not edit it."""
+    post = get_object_or_404(Post.objects.visible_to(request.user).select_related("author"), pk=post_id)
+    if not permissions.can_edit(request.user, post):
+        raise PermissionDenied("You may not edit this post.")
+    return post
+
+
+@login_required
+def dashboard(request):
+    posts = Post.objects.filter(author=request.user).for_dashboard().order_by("-updated_at", "-id")
+    for post in posts:
+        post.locked = not permissions.can_edit(request.user, post)  # e.g. a contributor's post, once live
+    review_queue = Post.objects.in_review().for_dashboard() if permissions.can_review(request.user) else None
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {"groups": Post.group_by_display_status(posts), "review_queue": review_queue},
+    )
+
+
+@login_required
+def review_queue(request):
+    if not permissions.can_review(request.user):
+        raise PermissionDenied("Only editors review submissions.")
+    posts = Post.objects.in_review().for_dashboard()
+    return render(request, "dashboard/review_queue.html", {"posts": posts})
+
+
+@login_required
+@_limit_writes
+def post_new(request):
+    if not permissions.can_write(request.user):
+        raise PermissionDenied
+    return _editor(request, None)
+
+
+@login_required
+@_limit_writes
+def post_edit(request, post_id):
+    return _editor(request, _post_for_writer(request, post_id))
+
+
+def _editor(request, post):
+    """Show the editor page; on POST, preview or save and then do the action of the button pressed."""
+    action = request.POST.get("action", "save")
+    form = PostForm(request.POST or None, initial=_initial(post), action=action)
+    context, status = {"form": form, "post": post}, 200
+    if form.is_valid() and action == "preview":
+        context["preview_html"] = rendering.render_markdown(form.cleaned_data["body"])
+    elif form.is_valid():
+        try:
+            post = _save_and_act(request, post, form)
+        except services.EditConflict as conflict:
+            context["conflict"], status = conflict.post.revisions.select_related("created_by").first(), 409
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, ACTION_MESSAGES.get(form.action, "Saved."))
+            return redirect(post.get_edit_url())
+    context |= _editor_context(request, post)
+    return render(request, "dashboard/post_form.html", context, status=status)
+
+
+def _initial(post):
+    if post is None:
+        return {}
+    return {
+        "title": post.title,
+        "body": post.body,
+        "excerpt": post.excerpt,
+        "tags": ", ".join(tag.name for tag in post.tags.all()),
+        "published_at": post.published_at if post.is_scheduled else None,
+        "version": post.version,
+    }
+
+
+def _editor_context(request, post):
+    """What the editor page may offer this user for this post (the buttons follow the rules)."""
+    user = request.user
+    delay = {"autosave_delay_ms": settings.BLOG_AUTOSAVE_IDLE_MS}
+    if post is None:
+        autosave_url = reverse("posts:post_autosave_new")
+        return delay | {"can_publish": user.can_publish, "can_submit": True, "autosave_url": autosave_url}
+    can_publish = permissions.can_publish(user, post)
+    return delay | {
+        "can_publish": can_publish,
+        "can_unpublish": can_publish and post.status == Post.Status.PUBLISHED,
+        "can_submit": permissions.can_submit(user, post),
+        "can_withdraw": post.status == Post.Status.REVIEW,
+        "can_delete": permissions.can_delete(user, post),
+        "autosave_url": reverse("posts:post_autosave", args=[post.pk])
+        if permissions.can_autosave(user, post)
+        else "",
+        "revisions": post.revisions.select_related("created_by")[:50],
+    }
+
+
+def _save_words(by, post, data, *, autosave=False):
+    """Save the editor form's words (a new post when ``post`` is None), guarding against lost updates."""
+    return services.post_save(
+        by=by,
+        post=post,
+        title=data["title"],
+        body=data["body"],
+        excerpt=data["excerpt"],
+        tags=data["tags"],
+        expected_version=None if post is None else data["version"],
+        autosave=autosave,
+    )
+
+
+@transaction.atomic
+def _save_and_act(request, post, form):
+    """Save the words, then do the pressed button's action; any refusal undoes both."""
+    data, by = form.cleaned_data, request.user
+    post = _save_words(by, post, data)
+    services.post_act(post=post, by=by, action=form.action, at=data["published_at"], request=request)
+    return post
+
+
+@login_required
+@_limit_writes
+@require_POST
+def post_autosave(request, post_id=None):
+    """The editor script's background save: JSON in and out, never publishing, never overwriting."""
+    post = _post_for_writer(request, post_id) if post_id else None
+    if post is None and not permissions.can_write(request.user):
+        raise PermissionDenied
+    form = PostForm(request.POST, action="save")
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    try:
+        post = _save_words(request.user, post, form.cleaned_data, autosave=True)
+    except services.EditConflict:
+        return JsonResponse({"error": "This post was changed elsewhere since you opened it."}, status=409)
+    except ValidationError as error:
+        return JsonResponse({"errors": error.message_dict}, status=400)
+    return JsonResponse(
+        {
+            "id": post.pk,
+            "version": post.version,
+            "edit_url": post.get_edit_url(),
+            "autosave_url": reverse("posts:post_autosave", args=[post.pk]),
+            "saved_at": post.updated_at.isoformat(),
+        }
+    )
+
+
+@login_required
+@_limit_writes
+def post_delete(request, post_id):
+    post = _post_for_writer(request, post_id)
+    if not permissions.can_delete(request.user, post):
+        raise PermissionDenied("You may not delete this post.")
+    if request.method == "POST":
+        services.post_delete(post=post, by=request.user)
+        messages.success(request, f"Deleted “{post.title}”.")
+        return redirect("posts:dashboard")
+    return render(request, "dashboard/post_confirm_delete.html", {"post": post})
+
+
+@login_required
+def revision_diff(request, post_id):
+    """Compare two revisions of a post (by default the newest with the one before it)."""
+    post = _post_for_writer(request, post_id)
+    revisions = {r.number: r for r in post.revisions.select_related("created_by")}
+    if not revisions:
+        raise Http404("This post has no revisions yet.")
+    newer = revisions.get(_int(request.GET.get("b")), revisions[max(revisions)])
+    older = revisions.get(_int(request.GET.get("a")))
+    if older is None:
+        older = revisions.get(max((n for n in revisions if n < newer.number), default=newer.number))
+    context = {"post": post, "older": older, "newer": newer, "changes": newer.diff_from(older)}
+    context["revisions"] = sorted(revisions.values(), key=lambda r: -r.number)
+    return render(request, "dashboard/revision_diff.html", context)
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@_limit_writes
+@require_POST
+def revision_restore(request, post_id, number):
+    post = _post_for_writer(request, post_id)
+    revision = get_object_or_404(Revision.objects.select_related("post"), post=post, number=number)
+    try:
+        version = request.POST.get("version", "")
+        services.revision_restore(revision=revision, by=request.user, expected_version=version)
+    except services.EditConflict:
+        messages.error(request, "The post changed since you opened it: nothing was restored. Try again.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Restored revision #{number}: that is now the newest revision.")
+    return redirect(post.get_edit_url())
