@@ -3,7 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
 from django.utils.html import format_html
 
-from . import permissions, services
+from accounts import permissions
+
+from . import services
 from .models import Post, Revision, Tag
 
 

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime, ConfigDict
 
+from accounts import permissions
 from accounts.api import UserRef, user_ref
 from blogsite.api import (
     NO_NUL,
@@ -28,7 +29,7 @@ from blogsite.api import (
 )
 from blogsite.conditional import is_not_modified
 
-from . import permissions, search, services
+from . import search, services
 from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TITLE_LENGTH, Post
 
 router = Router(tags=["posts"])

@@ -12,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import permissions
 from blogsite import ratelimit
 
-from . import permissions, rendering, services
+from . import rendering, services
 from .forms import PostForm
 from .models import Post, Revision
 

@@ -1,7 +1,7 @@
 """The writes of the publishing workflow, shared by the dashboard, the JSON API and the admin.
 
 Each function takes keyword arguments only, runs in one transaction, checks the caller's
-permission through ``posts.permissions`` and the business rules itself, and raises:
+permission through ``accounts.permissions`` and the business rules itself, and raises:
 
 - ``PermissionDenied`` when ``by`` may not do this to this post (callers make it a 403;
   whether the post may be *seen* at all is the caller's 404, via ``Post.objects.visible_to``);
@@ -21,11 +21,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from accounts import permissions
 from accounts.models import Role
 from blogsite.links import absolute_url
 from blogsite.mail import send_email
 
-from . import permissions
 from .models import Post, Revision, Tag
 
 

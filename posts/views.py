@@ -6,9 +6,10 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from accounts import permissions
 from blogsite.pagecache import cache_public
 
-from . import permissions, search
+from . import search
 from .models import Post, Tag
 
 

@@ -1,8 +1,10 @@
-"""Who may do what with posts: the one place these rules live.
+"""Who may do what, by role and ownership: the one place these rules live.
 
-HTML views, the JSON API and the admin all ask these functions; none re-derives a rule.
-Seeing comes first: a post a user may not see (``Post.objects.visible_to``) is a 404 for
-them; a post they see but may not act on is a 403.
+HTML views, the JSON API and the admin of every app above ``accounts`` ask these functions;
+none re-derives a rule. They know a post only by what it offers (``author_id``, ``status``,
+``Status``, ``is_public``), so this module imports no app above ``accounts``. Seeing comes
+first: a post a user may not see (``Post.objects.visible_to``) is a 404 for them; a post
+they see but may not act on is a 403.
 """
 
 
