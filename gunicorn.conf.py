@@ -1,7 +1,8 @@
 """gunicorn's settings for Blogsite (the Procfile's and the Dockerfile's `web` process).
 
 Every value can be changed by the environment, without editing this file:
-PORT, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS.
+PORT, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS,
+GUNICORN_FORWARDER_HEADERS.
 """
 
 import multiprocessing
@@ -28,6 +29,11 @@ max_requests_jitter = max_requests // 10
 
 # Only the proxy in front may say a request was HTTPS (X-Forwarded-Proto).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn would take SCRIPT_NAME and PATH_INFO from request headers of those addresses: a
+# proxy that passes a visitor's headers on (Varnish does) lets anyone move the site's root, so
+# /tags/ renders the home page. The site is served from the root; a deployer who mounts it
+# under a path and strips the header at the proxy names the headers here.
+forwarder_headers = os.environ.get("GUNICORN_FORWARDER_HEADERS", "")
 
 # Our middleware writes one JSON line per request (blogsite/logs.py): no access log here.
 accesslog = None

@@ -33,6 +33,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.cache import cache
@@ -137,9 +138,16 @@ def retire_pages(**kwargs):
 # SERVING
 # ------------------------------------------------------------------------------
 def page_key(request) -> str:
+    """The page's address as routed: the script name and the path the URLconf saw are kept apart.
+
+    ``request.path`` joins them, so ``SCRIPT_NAME=/tags`` with ``/`` (the home page) and ``/tags/``
+    would share an entry. Each part is quoted, so no value of one can imitate the other.
+    """
     meta = request.META
-    url = f"{request.scheme}://{meta.get('HTTP_HOST', '')}{request.path}?{meta.get('QUERY_STRING', '')}"
-    return PAGE_KEY_PREFIX + hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
+    script_name = request.path.removesuffix(request.path_info)  # as Django joined them
+    parts = (request.scheme, meta.get("HTTP_HOST", ""), script_name, request.path_info)
+    address = " ".join(quote(part, safe="") for part in parts) + "?" + meta.get("QUERY_STRING", "")
+    return PAGE_KEY_PREFIX + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
 
 
 def is_storable(request, response) -> bool:

@@ -230,3 +230,13 @@ def test_api_search_and_signed_in_reads_are_never_cached(client, post, author):
     client.force_login(author)
     for _ in range(2):
         assert "X-Cache" not in visit(client, "/api/posts")
+
+
+def test_finding_5_a_smuggled_script_name_cannot_make_tags_serve_the_home_page(client, post):
+    """Issue 13, finding 5: ``SCRIPT_NAME: /tags`` on ``/tags/`` routes to the home page."""
+    home = client.get("/", SCRIPT_NAME="/tags")  # request.path is /tags/, the home page was rendered
+    assert home.status_code == 200 and "Caching in practice" in home.content.decode()
+    for _ in range(2):
+        tags = visit(client, "/tags/")
+        assert "All tags" in tags.content.decode() or "django" in tags.content.decode()
+        assert tags.content != home.content

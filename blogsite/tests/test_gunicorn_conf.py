@@ -1,0 +1,70 @@
+"""gunicorn as the Procfile runs it (gunicorn.conf.py), in a process of its own."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def gunicorn(tmp_path):
+    """A one-worker gunicorn with the project's config on 127.0.0.1; yields its base URL."""
+    port = free_port()
+    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env.update(
+        DEBUG="false",
+        SECRET_KEY="gunicorn-test-only-" + "x" * 40,
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        WEB_CONCURRENCY="1",
+        HOST="127.0.0.1",
+        PORT=str(port),
+    )
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "--config", "gunicorn.conf.py", "blogsite.wsgi:application"],
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def status_of(url, headers) -> int:
+    try:
+        return urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_finding_5_gunicorn_takes_no_script_name_from_request_headers(gunicorn):
+    """Issue 13, finding 5: a ``SCRIPT_NAME`` header from the proxy's address moved the site's root."""
+    # With the header taken, /anything/healthz becomes SCRIPT_NAME=/anything + PATH_INFO=/healthz.
+    assert status_of(f"{gunicorn}/anything/healthz", {"SCRIPT_NAME": "/anything"}) == 404
+    assert status_of(f"{gunicorn}/healthz", {"SCRIPT_NAME": "/anything"}) == 200
