@@ -29,6 +29,7 @@ from pydantic import StringConstraints
 from accounts import tokens
 from blogsite import pagecache, ratelimit
 from blogsite.conditional import is_precondition_failed
+from blogsite.paging import page_rows
 from blogsite.problems import PROBLEM_TYPE, problem
 from blogsite.views import RETRY_AFTER_SECONDS, is_outage
 
@@ -79,7 +80,7 @@ def paginate(request, queryset, params: PageParams, serialize, *, prepare=list) 
     """
     count = queryset.count()
     start = (params.page - 1) * params.page_size
-    rows = prepare(queryset[start : start + params.page_size]) if start < count else []
+    rows = prepare(page_rows(queryset, start, start + params.page_size)) if start < count else []
 
     def page_url(number):
         query = request.GET.copy()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from accounts import permissions
 from blogsite.pagecache import cache_public
+from blogsite.paging import IndexPaginator
 
 from . import search
 from .models import Post, Tag
@@ -15,7 +16,7 @@ from .models import Post, Tag
 
 def _page_of(request, posts):
     """One page of post cards; a bad or out-of-range ``?page=`` gives the nearest page."""
-    paginator = Paginator(posts.for_listing().newest_first(), settings.BLOG_POSTS_PER_PAGE)
+    paginator = IndexPaginator(posts.for_listing().newest_first(), settings.BLOG_POSTS_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
 
