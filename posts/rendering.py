@@ -1,19 +1,25 @@
 """Markdown to safe HTML, done once when a post is saved (never per request).
 
-CommonMark plus tables and strikethrough (markdown-it-py), code highlighted on the server
-(Pygments), and the result passed through an allow-list sanitiser (nh3), so whatever a
-writer types, readers get no scripts, event handlers, ``javascript:``/``data:`` URLs,
-iframes or forms.
+CommonMark plus tables and strikethrough (cmark-gfm, GitHub's C parser: linear time on any
+input), code highlighted on the server (Pygments), and the result passed through an
+allow-list sanitiser (nh3), so whatever a writer types, readers get no scripts, event
+handlers, ``javascript:``/``data:`` URLs, iframes or forms.
+
+Every step is bounded so that a save or a preview costs time linear in the body, whatever
+it holds (docs/decisions/0030-linear-time-rendering.md): Pygments only highlights blocks up
+to HIGHLIGHT_MAX_CHARS, within HIGHLIGHT_BUDGET_SECONDS of CPU per render, and HTML nests
+at most MAX_NESTING elements deep before the sanitiser parses it.
 """
 
 import html
 import re
+import time
 from urllib.parse import urlsplit
 
 import nh3
+import pygments
+from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
 from django.conf import settings
-from markdown_it import MarkdownIt
-from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
@@ -52,31 +58,172 @@ CODE_FORMATTER = HtmlFormatter(nowrap=True)
 WORDS_PER_MINUTE = 230
 
 
-def _highlight(code: str, language: str, attrs: str) -> str:
-    """Highlight a fenced code block when its language is known, else leave it plain."""
-    try:
-        lexer = get_lexer_by_name(language) if language else None
-    except ClassNotFound:
-        lexer = None
-    if lexer is None:
-        return ""  # markdown-it then escapes the code itself
-    return f'<pre class="highlight"><code>{highlight(code, lexer, CODE_FORMATTER)}</code></pre>'
+# Limits that keep rendering linear in the body (README, "Security"). Pygments' lexers are
+# regular expressions, some quadratic on hostile input (a 40,000-character block of "<!--"
+# took seconds): blocks past the size limit, or past the time budget, stay plain escaped code.
+HIGHLIGHT_MAX_CHARS = 20_000
+HIGHLIGHT_BUDGET_SECONDS = 0.25
+# html5ever (inside nh3) walks the open elements for every block tag: time grows with depth
+# times tags. No reader needs deeper HTML than this; deeper tags are dropped before parsing.
+MAX_NESTING = 32
 
-
-_markdown = MarkdownIt("commonmark", {"html": True, "highlight": _highlight}).enable(
-    ["table", "strikethrough"]
+_CMARK_OPTIONS = (
+    Options.CMARK_OPT_UNSAFE  # raw HTML reaches nh3, which decides what stays
+    | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE  # ~one~ stays text, as in CommonMark
 )
+_CMARK_EXTENSIONS = ["table", "strikethrough"]
 
 
-def _alignment_to_classes(tokens):
-    """Turn table alignment into classes: inline styles would need a looser CSP."""
+class _OutOfTime(Exception):
+    pass
+
+
+def _tokens_until(tokens, deadline: float):
     for token in tokens:
-        if token.type in ("th_open", "td_open"):
-            style = token.attrGet("style") or ""
-            if style.startswith("text-align:"):
-                token.attrs.pop("style")
-                token.attrSet("class", "align-" + style.split(":", 1)[1])
-    return tokens
+        if time.thread_time() > deadline:
+            raise _OutOfTime
+        yield token
+
+
+def _highlighted(code: str, language: str, deadline: float) -> str | None:
+    """Highlighted HTML for a code block, or None to leave it plain (unknown language, too big, too slow)."""
+    if not language or len(code) > HIGHLIGHT_MAX_CHARS or time.thread_time() > deadline:
+        return None
+    try:
+        lexer = get_lexer_by_name(language)
+        return pygments.format(_tokens_until(lexer.get_tokens(code), deadline), CODE_FORMATTER)
+    except (ClassNotFound, _OutOfTime):
+        return None
+
+
+# cmark escapes every "<" inside code, so a block's text never holds one: linear to match.
+_fenced_code = re.compile(r'<pre><code class="language-([^"<>]*)">([^<]*)</code></pre>')
+
+
+def _highlight_code_blocks(rendered: str) -> str:
+    """Highlight fenced code blocks whose language Pygments knows, within the limits above."""
+    deadline = time.thread_time() + HIGHLIGHT_BUDGET_SECONDS
+
+    def highlight(match):
+        language, escaped_code = html.unescape(match.group(1)), match.group(2)
+        code = _highlighted(html.unescape(escaped_code), language, deadline)
+        if code is None:
+            return f"<pre><code>{escaped_code}</code></pre>"
+        return f'<pre class="highlight"><code>{code}</code></pre>'
+
+    return _fenced_code.sub(highlight, rendered)
+
+
+_table_alignment = re.compile(r'<(th|td) align="(left|center|right)">')
+_strikethrough = re.compile(r"<(/?)del>")
+
+
+def _alignment_to_classes(rendered: str) -> str:
+    """Turn table alignment into classes: inline styles would need a looser CSP."""
+    return _table_alignment.sub(r'<\1 class="align-\2">', rendered)
+
+
+def _strikethrough_as_s(rendered: str) -> str:
+    """~~Text~~ is text no longer accurate (<s>), as posts have always rendered it; cmark says <del>."""
+    return _strikethrough.sub(r"<\1s>", rendered)
+
+
+# The HTML tokenizer's rules (WHATWG 13.2.5) for where a tag, a comment or a bogus comment
+# ends, so that the tags counted here are exactly those html5ever will see.
+_SPACE = "\t\n\f\r "
+_ATTRIBUTE = rf"""
+    (?P<attribute_name> =[^{_SPACE}/>=]*+ | [^{_SPACE}/>=]++ )
+    (?: [{_SPACE}]*+ = [{_SPACE}]*+
+        (?: "[^"]*+(?:"|\Z) | '[^']*+(?:'|\Z) | [^{_SPACE}>"'][^{_SPACE}>]*+ )?
+    )?
+"""
+_TOKEN = re.compile(
+    rf"""
+    (?P<comment> <!-- (?: -?> | .*?--!?> | .*\Z ) )
+  | (?P<bogus> < (?: [!?] | /(?![a-zA-Z]) ) [^>]*+ (?: > | \Z ) )
+  | < (?P<end>/?) (?P<name>[a-zA-Z][^{_SPACE}/>]*+)
+      (?P<attrs> (?: [{_SPACE}/]++ | {_ATTRIBUTE.replace("?P<attribute_name>", "")} )*+ )
+      (?P<close> > | \Z )
+  | (?P<lt> < )
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+_ATTRIBUTE_NAMES = re.compile(_ATTRIBUTE, re.DOTALL | re.VERBOSE)
+# Their content is text to the tokenizer, up to their own end tag: read as a block here.
+_TEXT_ELEMENTS = {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript"}
+_DROP_CONTENT = {"script", "style"}
+_text_element_end = {
+    name: re.compile(rf"</{name}(?=[{_SPACE}/>])[^>]*+>?", re.IGNORECASE) for name in _TEXT_ELEMENTS
+}
+_VOID = {"br", "hr", "img"}
+_P_CLOSERS = {
+    "blockquote", "details", "dl", "h1", "h2", "h3", "h4", "h5", "h6", "ol", "p", "pre", "summary",
+    "table", "ul",
+}  # fmt: skip
+# Start tags that end the open element of these names first, as the tree builder does.
+_IMPLIED_ENDS = {
+    "li": {"li", "p"},
+    "dt": {"dt", "dd", "p"},
+    "dd": {"dt", "dd", "p"},
+    "tr": {"tr", "td", "th"},
+    "td": {"td", "th"},
+    "th": {"td", "th"},
+    "thead": {"thead", "tbody", "tfoot", "tr", "td", "th"},
+    "tbody": {"thead", "tbody", "tfoot", "tr", "td", "th"},
+    "tfoot": {"thead", "tbody", "tfoot", "tr", "td", "th"},
+} | {name: {"p"} for name in _P_CLOSERS}
+
+
+def _has_alt(attrs: str) -> bool:
+    return any(found["attribute_name"].lower() == "alt" for found in _ATTRIBUTE_NAMES.finditer(attrs))
+
+
+def _prepare_for_sanitiser(markup: str) -> str:
+    """Keep only allow-listed tags, nested at most MAX_NESTING deep, and give every image an alt.
+
+    Linear in the markup: html5ever's tree building costs the depth for every block tag, so a
+    body of 40,000 nested <div> took seconds in nh3. Comments, bogus comments and disallowed
+    tags go (nh3 would drop them too), script and style with their content; a stray "<" becomes
+    "&lt;". Only this module's output reaches nh3, so what it counted is what html5ever parses.
+    An <img> without alt gets alt="" (decorative); the writer is told about it when saving.
+    """
+    out, open_tags, pos = [], [], 0
+    append, search = out.append, _TOKEN.search
+    while match := search(markup, pos):
+        start, end = match.span()
+        append(markup[pos:start])
+        pos = end
+        kind = match.lastgroup  # "close" for a tag, else which other token this is
+        if kind == "lt":
+            append("&lt;")
+            continue
+        if kind != "close":
+            continue  # a comment or a bogus comment
+        name = match["name"].lower()
+        if name not in ALLOWED_TAGS:
+            if name in _TEXT_ELEMENTS and not match["end"]:
+                text_end = _text_element_end[name].search(markup, pos)
+                if name not in _DROP_CONTENT:
+                    append(markup[pos : text_end.start() if text_end else None].replace("<", "&lt;"))
+                pos = text_end.end() if text_end else len(markup)
+        elif match["end"]:
+            if open_tags and open_tags[-1] == name:
+                open_tags.pop()
+            append(match[0])
+        elif name in _VOID:
+            if name == "img" and match["close"] and not _has_alt(match["attrs"]):
+                append(match[0][:-1] + ' alt="">')
+            else:
+                append(match[0])
+        else:
+            implied = _IMPLIED_ENDS.get(name)
+            while implied and open_tags and open_tags[-1] in implied:
+                open_tags.pop()
+            if len(open_tags) < MAX_NESTING:
+                open_tags.append(name)
+                append(match[0])
+    out.append(markup[pos:])
+    return "".join(out)
 
 
 _anchor = re.compile(r"<a\b([^>]*)>")  # sanitised HTML: attribute values never hold a raw ">"
@@ -104,7 +251,7 @@ def _mark_external_links(clean_html: str) -> str:
 def sanitise(unsafe_html: str) -> str:
     """Keep only the allow-listed tags, attributes, classes and URL schemes."""
     clean = nh3.clean(
-        unsafe_html,
+        _prepare_for_sanitiser(unsafe_html),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         allowed_classes=ALLOWED_CLASSES,
@@ -117,9 +264,10 @@ def sanitise(unsafe_html: str) -> str:
 
 
 def render_markdown(text: str) -> str:
-    """Render a post's Markdown body to sanitised HTML."""
-    tokens = _alignment_to_classes(_markdown.parse(text))
-    return sanitise(_markdown.renderer.render(tokens, _markdown.options, {}))
+    """Render a post's Markdown body to sanitised HTML, in time linear in its length."""
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate would stop cmark
+    rendered = markdown_to_html_with_extensions(text, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS)
+    return sanitise(_strikethrough_as_s(_alignment_to_classes(_highlight_code_blocks(rendered))))
 
 
 def plain_text(rendered_html: str) -> str:

@@ -1,0 +1,108 @@
+"""Finding 3: rendering costs time linear in the body, well under a second for the largest body.
+
+Budgets are CPU seconds of the rendering thread, so a busy machine does not make them flaky;
+before the fix a 40,000-character ```html block of "<!--" took 2.5 s and 200,000 characters 80 s.
+"""
+
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from blogsite.tests.hostile import markdown_bodies
+from posts.models import MAX_BODY_LENGTH
+from posts.rendering import HIGHLIGHT_MAX_CHARS, MAX_NESTING, render_markdown
+
+BUDGET_SECONDS = 1.5
+FENCE = "`" * 3
+
+
+def cpu_seconds_to_render(body):
+    started = time.thread_time()
+    html = render_markdown(body)
+    return time.thread_time() - started, html
+
+
+def filled(unit, length=MAX_BODY_LENGTH):
+    return (unit * (length // len(unit) + 1))[:length]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(f"{FENCE}html\n{filled('<!--', 40_000)}\n{FENCE}", id="40k-html-fence"),
+        pytest.param(f"{FENCE}html\n{filled('<!--', MAX_BODY_LENGTH - 20)}\n{FENCE}", id="200k-html-fence"),
+        pytest.param(filled(f"{FENCE}java\n{'x ' * 2000}\n{FENCE}\n"), id="many-quadratic-java-blocks"),
+        pytest.param(filled("["), id="brackets"),
+        pytest.param(filled("!["), id="image-brackets"),
+        pytest.param(filled("<div>\n"), id="nested-raw-divs"),
+        pytest.param(filled('<div title="<">'), id="nested-divs-hiding-in-attributes"),
+        pytest.param("|a|\n|-|\n" + filled("|x\n", MAX_BODY_LENGTH - 8), id="table-rows"),
+        pytest.param(filled(">"), id="deep-quotes"),
+        pytest.param(filled("*a*"), id="emphasis"),
+        pytest.param(filled("- a\n"), id="list-items"),
+    ],
+)
+def test_it_renders_the_largest_hostile_bodies_well_within_the_budget(body):
+    seconds, _ = cpu_seconds_to_render(body)
+    assert seconds < BUDGET_SECONDS
+
+
+@settings(
+    max_examples=40,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(markdown_bodies(max_length=MAX_BODY_LENGTH))
+def test_it_renders_any_hostile_body_within_the_budget(body):
+    seconds, html = cpu_seconds_to_render(body)
+    assert seconds < BUDGET_SECONDS, f"{len(body)} characters took {seconds:.2f} s"
+    assert "<script" not in html
+
+
+def test_it_highlights_code_blocks_up_to_the_size_limit_and_leaves_bigger_ones_plain():
+    small = render_markdown(f"{FENCE}python\nx = 1\n{FENCE}")
+    lines = "x = 1\n" * (HIGHLIGHT_MAX_CHARS // 6 + 1)
+    big = render_markdown(f"{FENCE}python\n{lines}{FENCE}")
+    assert '<pre class="highlight"' in small
+    assert '<pre tabindex="0"><code>x = 1\n' in big
+    assert "<span" not in big
+
+
+def test_it_keeps_html_at_most_max_nesting_deep():
+    markdown = render_markdown(">" * 1000 + " deep")
+    raw = render_markdown("<div><blockquote>" * 1000 + "deeper")
+    assert markdown.count("<blockquote>") == raw.count("<blockquote>") == MAX_NESTING
+    assert "deep" in markdown
+    assert "deeper" in raw
+
+
+@pytest.mark.parametrize("depth", [1, 5, 20])
+def test_it_keeps_nesting_writers_use(depth):
+    html = render_markdown("> " * depth + "quoted")
+    assert html.count("<blockquote>") == depth
+    assert "quoted" in html
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ('<b title="</b>">bold</b>', "<b"),
+        ("<p>one<p>two", "two"),
+        ("<ul><li>a<li>b</ul>", "<li>b</li>"),
+        ("a < b and c <d", "a &lt; b"),
+        ("<details><summary>More</summary>\n\n*hidden*\n\n</details>", "<em>hidden</em>"),
+    ],
+)
+def test_it_keeps_raw_html_that_is_loose_but_harmless(body, kept):
+    assert kept in render_markdown(body)
+
+
+def test_it_never_lets_a_text_element_hide_tags():
+    html = render_markdown("<textarea><script>alert(1)</script></textarea><style><b>x</b></style>ok")
+    assert "<script" not in html
+    assert "<textarea" not in html
+    assert "<b>" not in html
+    assert "ok" in html
