@@ -1,8 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
-from blogsite.links import cached_reverse
-
 
 class Role(models.TextChoices):
     CONTRIBUTOR = "contributor", "Contributor"
@@ -12,7 +10,10 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A person who signs in: a writer of some role, or an admin."""
+    """A person who signs in: a writer of some role, or an admin.
+
+    Their public page (``get_absolute_url``) belongs to the posts app: settings.ABSOLUTE_URL_OVERRIDES.
+    """
 
     display_name = models.CharField(max_length=100, blank=True)
     bio = models.TextField(max_length=2000, blank=True)
@@ -35,9 +36,6 @@ class User(AbstractUser):
         self.is_superuser = self.role == Role.ADMIN
         self.is_staff = self.role in (Role.EDITOR, Role.ADMIN)
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return cached_reverse("posts:author", self.username)
 
     def set_password(self, raw_password):
         """A new password (by any form, command or the admin) revokes every API token."""

@@ -1,8 +1,11 @@
-"""The JSON API's shared layer: the API object, authentication, problem details, rate limits, ETags.
+"""The JSON API's shared layer: the API object, session authentication, problem details, rate
+limits, ETags.
 
 Every endpoint lives in its app's ``api.py`` (``posts/api.py``, ``accounts/api.py``) as a
-django-ninja router; this module mounts them and holds what they all share, so that each
-rule of API.md (errors as RFC 9457 problems, session vs bearer, CSRF, 429, 412) is written once.
+django-ninja router, mounted by blogsite/urls.py; this module holds what they all share, so
+that each rule of API.md (errors as RFC 9457 problems, session vs bearer, CSRF, 429, 412) is
+written once. It knows no app: bearer tokens belong to accounts (``accounts.api.BearerAuth``),
+and each router names its authentication.
 """
 
 import hashlib
@@ -21,12 +24,11 @@ from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
-from ninja.security import APIKeyCookie, HttpBearer
+from ninja.security import APIKeyCookie
 from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
 from pydantic import StringConstraints
 
-from accounts import tokens
 from blogsite import pagecache, ratelimit
 from blogsite.conditional import is_precondition_failed
 from blogsite.paging import page_rows
@@ -110,18 +112,6 @@ class ApiError(Exception):
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
-class BearerAuth(HttpBearer):
-    """``Authorization: Bearer <token>`` from ``POST /api/auth/login``; CSRF does not apply."""
-
-    def authenticate(self, request, token):
-        user = tokens.user_for_token(token)
-        if user is None:
-            # A bad token is an error even where anonymous callers are welcome.
-            raise AuthenticationError(message="The bearer token is invalid, expired or revoked.")
-        request.user = user
-        return user
-
-
 class SessionAuth(APIKeyCookie):
     """The browser's session cookie; unsafe methods also need Django's CSRF token."""
 
@@ -141,10 +131,6 @@ class SessionAuth(APIKeyCookie):
 def anyone(request):
     """The last resort for endpoints open to visitors: the caller is anonymous."""
     return AnonymousUser()
-
-
-SIGNED_IN = [BearerAuth(), SessionAuth()]
-ANYONE = [*SIGNED_IN, anyone]
 
 
 # RATE LIMITS, PRECONDITIONS
@@ -244,7 +230,6 @@ api = BlogsiteAPI(
     version="1",
     description="Posts, writers and profiles of the blog. Errors are RFC 9457 problem details.",
     urls_namespace="api",
-    auth=ANYONE,
     throttle=RateLimit(),
 )
 

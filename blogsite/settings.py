@@ -10,6 +10,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from blogsite.links import cached_reverse
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -35,6 +37,9 @@ USE_TZ = True
 # The benchmark mounts its floor view with its own URLconf; the site always uses ours.
 ROOT_URLCONF = env.str("ROOT_URLCONF", default="blogsite.urls")
 WSGI_APPLICATION = "blogsite.wsgi.application"
+# A writer's public page is the posts app's author page: the User model (accounts, a floor
+# below posts) names no page of posts itself.
+ABSOLUTE_URL_OVERRIDES = {"accounts.user": lambda user: cached_reverse("posts:author", user.username)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # APPS

@@ -2,14 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from accounts.api import router as accounts_api
+from accounts import api as accounts_api
 from blogsite import views
 from blogsite.api import api
-from posts.api import router as posts_api
+from posts import api as posts_api
 
 admin.site.site_header = admin.site.site_title = "Blogsite administration"
-api.add_router("", posts_api)
-api.add_router("", accounts_api)
+# Each router brings its own authentication (accounts.api.ANYONE unless an endpoint says otherwise).
+api.add_router("", posts_api.router)
+api.add_router("", accounts_api.router)
+api.add_router("", posts_api.people)
 
 # /healthz and /readyz are answered by blogsite.health.HealthCheckMiddleware, before host checks.
 urlpatterns = [

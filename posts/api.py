@@ -1,23 +1,28 @@
-"""The JSON API for posts: list, read, create, replace, change and delete (see API.md)."""
+"""The JSON API for posts: list, read, create, replace, change and delete (see API.md); and for
+the people who write them: sign-in, writers' public profiles and the caller's own profile, each
+with the number of posts they published."""
 
 import functools
 from datetime import datetime
 from typing import Annotated, Literal
 
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, Q
 from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import AwareDatetime, ConfigDict
 
-from accounts import permissions
-from accounts.api import UserRef, user_ref
+from accounts import backends, permissions, tokens
+from accounts.api import ANYONE, SIGNED_IN, UserRef, user_ref
+from accounts.models import Role
 from blogsite.api import (
     NO_NUL,
-    SIGNED_IN,
     ApiError,
     Page,
     PageParams,
@@ -32,7 +37,7 @@ from blogsite.conditional import is_not_modified
 from . import search, services
 from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TITLE_LENGTH, Post
 
-router = Router(tags=["posts"])
+router = Router(tags=["posts"], auth=ANYONE)
 
 StatusName = Literal["draft", "review", "published", "scheduled"]
 Title = text(MAX_TITLE_LENGTH, min_length=1, strip=True)
@@ -249,3 +254,131 @@ def api_post_delete(request, post_id: int):
         check_if_match(request, etag_of(post_data(request, post)))
         services.post_delete(post=post, by=request.auth)
     return Status(204, None)
+
+
+# PEOPLE: writers' public profiles and the caller's own, each with their public post count
+# ------------------------------------------------------------------------------
+people = Router(tags=["people"], auth=ANYONE)
+# The operation ids are the ones these endpoints had in accounts/api.py: clients generated
+# from the OpenAPI document name their methods after them.
+
+
+class UserOut(UserRef):
+    bio: str
+    post_count: int
+
+
+class MeOut(UserOut):
+    email: str
+    role: Role
+
+
+class LoginIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    username: text(254, min_length=1) = Field(description="The username or the e-mail address.")
+    password: text(4096, min_length=1)
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_in: int
+    user: MeOut
+
+
+class ProfileIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    display_name: text(100, strip=True) = None
+    bio: text(2000) = None
+
+
+def user_data(request, user) -> dict:
+    """A public profile: never the e-mail address."""
+    return user_ref(request, user) | {"bio": user.bio, "post_count": user.post_count}
+
+
+def me_data(request, user) -> dict:
+    """The caller's own profile: the public one plus e-mail address and role."""
+    user.post_count = Post.objects.public().filter(author=user).count()
+    return user_data(request, user) | {"email": user.email, "role": user.role}
+
+
+def _writers():
+    """Active users with at least one public post, each with the number of those posts."""
+    public = Post.objects.public()
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .annotate(post_count=Count("posts", filter=Q(posts__in=public)))
+        .filter(post_count__gt=0)
+        .order_by("username")
+    )
+
+
+@people.post(
+    "/auth/login",
+    operation_id="accounts_api_api_login",
+    auth=None,
+    response={200: TokenOut, **errors(400, 401, 413, 415, 429)},
+)
+def api_login(request, credentials: LoginIn):
+    """Trade a username (or e-mail address) and password for a bearer token."""
+    wait = backends.login_blocked_for(request, credentials.username)
+    if wait:
+        raise ApiError(429, "Too many failed sign-ins; try again later.", headers={"Retry-After": str(wait)})
+    user = authenticate(request, username=credentials.username, password=credentials.password)
+    if user is None:
+        backends.note_failed_login(request, credentials.username)
+        raise ApiError(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
+    return {
+        "token": tokens.issue_token(user),
+        "expires_in": settings.BLOG_API_TOKEN_SECONDS,
+        "user": me_data(request, user),
+    }
+
+
+@people.get(
+    "/users",
+    operation_id="accounts_api_api_user_list",
+    response={200: Page[UserOut], **errors(400, 401, 429)},
+)
+def api_user_list(request, params: Query[PageParams]):
+    """Writers who have published posts, by username."""
+    return paginate(request, _writers(), params, lambda user: user_data(request, user))
+
+
+@people.get(
+    "/users/{int:user_id}",
+    operation_id="accounts_api_api_user_detail",
+    response={200: UserOut, **errors(401, 404, 429)},
+)
+def api_user_detail(request, user_id: int):
+    user = get_object_or_404(_writers(), pk=user_id)
+    return user_data(request, user)
+
+
+@people.get(
+    "/profile",
+    operation_id="accounts_api_api_profile",
+    auth=SIGNED_IN,
+    response={200: MeOut, **errors(401, 429)},
+)
+def api_profile(request):
+    return me_data(request, request.auth)
+
+
+@people.patch(
+    "/profile",
+    operation_id="accounts_api_api_profile_update",
+    auth=SIGNED_IN,
+    response={200: MeOut, **errors(400, 401, 403, 413, 415, 429)},
+)
+def api_profile_update(request, changes: ProfileIn):
+    """Change the display name and bio; nothing else about a user is writable here."""
+    user = request.auth
+    fields = changes.model_dump(exclude_unset=True)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    if fields:
+        user.save(update_fields=list(fields))
+    return me_data(request, user)

@@ -1,8 +1,10 @@
 """Every error under /api/ is an RFC 9457 problem, whoever raised it (see API.md, Errors)."""
 
 import pytest
+from django.db import OperationalError
+from django.test import Client
 
-from posts.models import Post
+from posts.models import Post, PostQuerySet
 
 from .api_helpers import assert_problem, bearer
 
@@ -78,3 +80,15 @@ def test_a_single_post_allows_only_its_methods(client):
     response = client.post("/api/posts/1", "{}", content_type="application/json")
     assert_problem(response, 405)
     assert set(response["Allow"].replace(" ", "").split(",")) == {"GET", "PUT", "PATCH", "DELETE"}
+
+
+def test_the_api_answers_a_database_outage_with_a_503_problem(db, monkeypatch):
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection to server at 10.1.2.3 failed")
+
+    monkeypatch.setattr(PostQuerySet, "public", unreachable)
+    response = Client(raise_request_exception=False).get("/api/posts")
+    assert response.status_code == 503
+    assert response["Content-Type"] == "application/problem+json"
+    assert response["Retry-After"] == "30"
+    assert "10.1.2.3" not in response.content.decode()

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from accounts.tokens import issue_token
 from conftest import PASSWORD
-from posts.tests.api_helpers import assert_problem, send
+
+from .api_helpers import assert_problem, send
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from posts.models import Post
-from posts.tests.api_helpers import assert_problem, bearer, send
+
+from .api_helpers import assert_problem, bearer, send
 
 pytestmark = pytest.mark.django_db
 
