@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -102,9 +103,27 @@ def _editor(request, post):
             form.add_error(None, error)
         else:
             messages.success(request, ACTION_MESSAGES.get(form.action, "Saved."))
+            _warn_about_images_without_description(request, post)
             return redirect(post.get_edit_url())
     context |= _editor_context(request, post)
     return render(request, "dashboard/post_form.html", context, status=status)
+
+
+def _warn_about_images_without_description(request, post):
+    """Saving never blocks on it, but the writer hears of images screen-reader users cannot know."""
+    count = post.images_without_description
+    if count:
+        messages.warning(
+            request,
+            ngettext(
+                "%(count)d image has no description. Describe what it shows, as in ![A red bicycle](…), "
+                "unless it is only decorative.",
+                "%(count)d images have no description. Describe what each shows, as in "
+                "![A red bicycle](…), unless they are only decorative.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 def _initial(post):

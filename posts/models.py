@@ -214,6 +214,11 @@ class Post(models.Model):
     def get_absolute_url(self):
         return cached_reverse("posts:detail", self.slug)
 
+    @property
+    def images_without_description(self) -> int:
+        """How many images in the body have no alt text: the writer is warned when saving."""
+        return rendering.images_without_description(self.body_html)
+
     def get_edit_url(self):
         return reverse("posts:post_edit", args=[self.pk])
 

@@ -270,6 +270,14 @@ def render_markdown(text: str) -> str:
     return sanitise(_strikethrough_as_s(_alignment_to_classes(_highlight_code_blocks(rendered))))
 
 
+_undescribed_image = re.compile(r'<img\b[^>]*\salt="\s*"')  # sanitised HTML: no raw ">" in values
+
+
+def images_without_description(rendered_html: str) -> int:
+    """Images whose alt is empty: right for a decorative image, a gap for screen readers otherwise."""
+    return len(_undescribed_image.findall(rendered_html))
+
+
 def plain_text(rendered_html: str) -> str:
     """The words of rendered HTML, without tags, for excerpts and reading time."""
     text = html.unescape(nh3.clean(rendered_html, tags=set()))
