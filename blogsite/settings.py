@@ -168,7 +168,7 @@ TEMPLATES = [
                 "blogsite.context_processors.links",
                 "django.template.context_processors.i18n",
             ],
-            "builtins": ["blogsite.templatetags.links"],
+            "builtins": ["blogsite.templatetags.links", "blogsite.templatetags.dates"],
         },
     },
 ]
