@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
+from blogsite.text import validate_line, validate_text
+
 
 class Role(models.TextChoices):
     CONTRIBUTOR = "contributor", "Contributor"
@@ -15,8 +17,8 @@ class User(AbstractUser):
     Their public page (``get_absolute_url``) belongs to the posts app: settings.ABSOLUTE_URL_OVERRIDES.
     """
 
-    display_name = models.CharField(max_length=100, blank=True)
-    bio = models.TextField(max_length=2000, blank=True)
+    display_name = models.CharField(max_length=100, blank=True, validators=[validate_line])
+    bio = models.TextField(max_length=2000, blank=True, validators=[validate_text])
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTRIBUTOR)
     # Carried by every API token; bumping it revokes all of this user's tokens at once.
     token_version = models.PositiveIntegerField(default=0, editable=False)

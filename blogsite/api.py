@@ -27,12 +27,14 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie
 from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from blogsite import pagecache, ratelimit
 from blogsite.conditional import is_precondition_failed
 from blogsite.paging import page_rows
 from blogsite.problems import PROBLEM_TYPE, problem
+from blogsite.text import LINE_PATTERN, TEXT_PATTERN, validate_line, validate_text
 from blogsite.views import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
@@ -42,10 +44,40 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL characters
 
 
-def text(max_length: int, *, min_length: int = 0, strip: bool = False):
-    """A string type for input: within its lengths, and storable (no NUL characters)."""
+def text(max_length: int, *, min_length: int = 0, strip: bool = False, multiline: bool = False):
+    """A string type for input: within its lengths, and without control characters (blogsite.text).
+
+    A single line holds none; ``multiline`` text may hold tabs and line breaks.
+    """
     limits = StringConstraints(strip_whitespace=strip, min_length=min_length, max_length=max_length)
-    return Annotated[str, limits, StringConstraints(pattern=NO_NUL)]
+    validator = validate_text if multiline else validate_line
+    pattern = TEXT_PATTERN if multiline else LINE_PATTERN
+    return Annotated[str, limits, AfterValidator(_refusing(validator)), WithJsonSchemaPattern(pattern)]
+
+
+def _refusing(validator):
+    """A pydantic check made of one of our Django validators, its message kept for the client."""
+
+    def check(value: str) -> str:
+        try:
+            validator(value)
+        except DjangoValidationError as error:
+            raise PydanticCustomError(error.code or "invalid", error.messages[0]) from None
+        return value
+
+    return check
+
+
+class WithJsonSchemaPattern:
+    """Shows the allowed characters as ``pattern`` in the OpenAPI document (the check is ``_refusing``)."""
+
+    def __init__(self, pattern: str):
+        self.pattern = pattern
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema["pattern"] = self.pattern
+        return schema
 
 
 class Problem(Schema):

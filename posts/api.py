@@ -41,8 +41,8 @@ router = Router(tags=["posts"], auth=ANYONE)
 
 StatusName = Literal["draft", "review", "published", "scheduled"]
 Title = text(MAX_TITLE_LENGTH, min_length=1, strip=True)
-Body = text(MAX_BODY_LENGTH)
-Excerpt = text(MAX_EXCERPT_LENGTH)
+Body = text(MAX_BODY_LENGTH, multiline=True)
+Excerpt = text(MAX_EXCERPT_LENGTH, multiline=True)
 Tags = Annotated[list[text(MAX_TAG_NAME_LENGTH, min_length=1, strip=True)], Field(max_length=20)]
 
 
@@ -276,7 +276,7 @@ class MeOut(UserOut):
 class LoginIn(Schema):
     model_config = ConfigDict(extra="forbid")
     username: text(254, min_length=1) = Field(description="The username or the e-mail address.")
-    password: text(4096, min_length=1)
+    password: text(4096, min_length=1, multiline=True)
 
 
 class TokenOut(Schema):
@@ -289,7 +289,7 @@ class TokenOut(Schema):
 class ProfileIn(Schema):
     model_config = ConfigDict(extra="forbid")
     display_name: text(100, strip=True) = None
-    bio: text(2000) = None
+    bio: text(2000, multiline=True) = None
 
 
 def user_data(request, user) -> dict:

@@ -17,11 +17,32 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from blogsite import links
+from blogsite.text import xml_safe
 
 from .models import Post, Tag
 
 
-class FullContentRssFeed(Rss201rev2Feed):
+def _xml_safe(value):
+    """A feed's value with every string in it made fit for XML (``blogsite.text.xml_safe``)."""
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(item) for item in value)
+    if isinstance(value, dict):
+        return {key: _xml_safe(item) for key, item in value.items()}
+    return value
+
+
+class XmlSafeFeedMixin:
+    """Writes the feed without the characters XML cannot hold: a stored value never makes it fail."""
+
+    def write(self, outfile, encoding):
+        self.feed = _xml_safe(self.feed)
+        self.items = [_xml_safe(item) for item in self.items]
+        super().write(outfile, encoding)
+
+
+class FullContentRssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
     """RSS 2.0 whose items also carry the full post in ``content:encoded``."""
 
     def rss_attributes(self):
@@ -32,7 +53,7 @@ class FullContentRssFeed(Rss201rev2Feed):
         handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class FullContentAtomFeed(Atom1Feed):
+class FullContentAtomFeed(XmlSafeFeedMixin, Atom1Feed):
     """Atom whose entries also carry the full post in ``<content type="html">``."""
 
     def add_item_elements(self, handler, item):

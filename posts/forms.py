@@ -1,6 +1,8 @@
 from django import forms
 from django.utils import timezone
 
+from blogsite.text import validate_line, validate_text
+
 from . import services
 from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Tag
 
@@ -17,17 +19,19 @@ class PostForm(forms.Form):
 
     ACTIONS = ("preview", *services.ACTIONS)
 
-    title = forms.CharField(max_length=MAX_TITLE_LENGTH)
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH, validators=[validate_line])
     body = forms.CharField(
         required=False,
         strip=False,
         max_length=MAX_BODY_LENGTH,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "true"}),
         help_text="Markdown: # headings, - lists, ``` code blocks, [links](https://…), tables.",
     )
     excerpt = forms.CharField(
         required=False,
         max_length=MAX_EXCERPT_LENGTH,
+        validators=[validate_text],
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leave empty to use the first words of the body.",
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from blogsite.links import cached_reverse
+from blogsite.text import validate_line, validate_text
 
 from . import rendering, search
 
@@ -38,7 +39,7 @@ def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220) -> 
 
 
 class Tag(models.Model):
-    name = models.CharField(max_length=MAX_TAG_NAME_LENGTH, unique=True)
+    name = models.CharField(max_length=MAX_TAG_NAME_LENGTH, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=60, unique=True)
 
     class Meta:
@@ -67,6 +68,8 @@ class Tag(models.Model):
         if too_long := [name for name in names if len(name) > MAX_TAG_NAME_LENGTH]:
             message = f"A tag has at most {MAX_TAG_NAME_LENGTH} characters: “{too_long[0][:60]}…”."
             raise ValidationError(message, code="max_length")
+        for name in names:
+            validate_line(name)
         return names
 
     @classmethod
@@ -150,15 +153,15 @@ class Post(models.Model):
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
 
-    title = models.CharField(max_length=MAX_TITLE_LENGTH)
+    title = models.CharField(max_length=MAX_TITLE_LENGTH, validators=[validate_line])
     slug = models.SlugField(max_length=220, unique=True, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="posts")
-    body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_LENGTH)])
+    body = models.TextField(blank=True, validators=[MaxLengthValidator(MAX_BODY_LENGTH), validate_text])
     body_html = models.TextField(blank=True, editable=False)
     excerpt = models.TextField(
         max_length=MAX_EXCERPT_LENGTH,
         blank=True,
-        validators=[MaxLengthValidator(MAX_EXCERPT_LENGTH)],
+        validators=[MaxLengthValidator(MAX_EXCERPT_LENGTH), validate_text],
         help_text="Leave empty to use the first words of the body.",
     )
     summary = models.TextField(blank=True, editable=False)
