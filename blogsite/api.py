@@ -336,8 +336,15 @@ def problem_details_middleware(get_response):
     def middleware(request):
         if not request.path.startswith(settings.API_PREFIX):
             return get_response(request)
-        refused = _refuse_body(request)
-        response = refused or get_response(request)
+        if request.method == "HEAD":  # answered as GET, without the body (RFC 9110, 9.3.2)
+            request.method = "GET"
+            response = _without_body(answer(request))
+            request.method = "HEAD"
+            return response
+        return answer(request)
+
+    def answer(request):
+        response = _refuse_body(request) or get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(PROBLEM_TYPE):
             headers = {h: response[h] for h in ("Allow", "Retry-After", "WWW-Authenticate") if h in response}
             detail = {404: "Nothing here.", 405: f"Allowed methods: {response.get('Allow', 'none')}."}
@@ -346,6 +353,14 @@ def problem_details_middleware(get_response):
         return response
 
     return middleware
+
+
+def _without_body(response):
+    """The answer to HEAD: the GET response's status and headers (its length too), and no body."""
+    if not response.streaming:
+        response["Content-Length"] = str(len(response.content))
+        response.content = b""
+    return response
 
 
 def _refuse_body(request):
