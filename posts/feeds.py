@@ -147,7 +147,8 @@ class TagFeed(LatestPostsFeed):
         return [obj.slug]
 
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        """Like its page, a tag's feed exists only once a public post has the tag (one query)."""
+        return get_object_or_404(Tag.in_use(), slug=slug)
 
     def title(self, obj):
         return f"#{obj.name} · {settings.SITE_NAME}"

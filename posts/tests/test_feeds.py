@@ -126,3 +126,13 @@ def test_a_feed_holds_the_newest_ten_posts_by_default(client, author, make_post)
         make_post(author, f"Post {n}")
     items = rss_items(client.get("/feed/"))
     assert [item.findtext("title") for item in items] == [f"Post {n}" for n in range(11, 1, -1)]
+
+
+def test_it_answers_404_for_the_feed_of_a_tag_only_drafts_use(client, author, make_post):
+    """Issue 13, finding 8: a tag only hidden posts use stays unknown, in its feed as on its page."""
+    make_post(author, "Secret plans", status=Post.Status.DRAFT, tags=["secret-project"])
+    make_post(author, "Coming soon", published_at=timezone.now() + timedelta(days=1), tags=["launch"])
+    for slug in ("secret-project", "launch"):
+        assert client.get(f"/tags/{slug}/").status_code == 404
+        assert client.get(f"/tags/{slug}/feed/").status_code == 404
+        assert client.get(f"/tags/{slug}/feed/atom/").status_code == 404
