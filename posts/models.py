@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Count, Q
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -222,6 +223,17 @@ class Post(models.Model):
         """How many images in the body have no alt text: the writer is warned when saving."""
         return rendering.images_without_description(self.body_html)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Remember what related-posts rankings depend on, so a save can tell if it changed."""
+        post = super().from_db(db, field_names, values)
+        post.ranked_as = post.ranking_inputs()
+        return post
+
+    def ranking_inputs(self):
+        """The status and date (None while deferred): what related-posts rankings depend on."""
+        return (self.__dict__.get("status"), self.__dict__.get("published_at"))
+
     def get_edit_url(self):
         return reverse("posts:post_edit", args=[self.pk])
 
@@ -311,17 +323,19 @@ class Post(models.Model):
         self.save()
 
     def related_public(self, tags, limit=3, exclude=()):
-        """Public posts sharing the most of ``tags`` with this one, newest first among equals."""
+        """Public posts sharing the most of ``tags`` with this one, newest first among equals.
+
+        Read from the post's kept ranking (``RelatedPost``) in one query; a post whose
+        ranking was never made, or was retired by a change, is ranked here, once.
+        """
         if not tags:
             return []
-        return list(
-            Post.objects.public()
-            .filter(tags__in=tags)
-            .exclude(pk__in=[self.pk, *(post.pk for post in exclude if post)])
-            .annotate(shared_tags=Count("tags"))
-            .only("title", "slug", "published_at")
-            .order_by("-shared_tags", "-published_at", "-id")[:limit]
-        )
+        rows = RelatedPost.objects.of(self)
+        if not rows:
+            rows = RelatedPost.objects.rank(self)
+        skip = {self.pk, *(post.pk for post in exclude if post)}
+        found = [row.related for row in rows if row.related_id not in skip and row.related.is_public]
+        return found[:limit]
 
     def previous_public(self):
         """The public post published just before this one."""
@@ -345,6 +359,113 @@ class Post(models.Model):
             .order_by("published_at", "id")
             .first()
         )
+
+
+class RelatedPostQuerySet(models.QuerySet):
+    def of(self, post) -> list:
+        """The post's kept ranking, best first, each row with its ``related`` post (one query);
+        empty when it has none. The post's own row marks a ranking made, and comes last."""
+        return list(
+            self.filter(post=post)
+            .select_related("related")
+            .only("related", "related__title", "related__slug", "related__status", "related__published_at")
+            .order_by("-shared_tags", "-published_at", "-related_id")
+        )
+
+    def rank(self, post) -> list:
+        """Rank and keep the published posts sharing the most tags with ``post``."""
+        tag_ids = post.tags.values("pk")
+        best = list(
+            Post.objects.filter(status=Post.Status.PUBLISHED, tags__in=tag_ids)
+            .exclude(pk=post.pk)
+            .annotate(shared_tags=Count("tags"))
+            .only("title", "slug", "status", "published_at")
+            .order_by("-shared_tags", "-published_at", "-id")[: RelatedPost.KEPT]
+        )
+        rows = [
+            RelatedPost(post=post, related=p, shared_tags=p.shared_tags, published_at=p.published_at)
+            for p in best
+        ]
+        rows.append(RelatedPost(post=post, related=post, shared_tags=0, published_at=None))
+        self.bulk_create(rows, ignore_conflicts=True)  # two first readers may rank at once
+        return rows
+
+    def refresh(self, post, *, leaving: bool = False) -> None:
+        """``post`` was published, changed its tags or date, or is ``leaving`` (deleted): keep
+        every kept ranking exact.
+
+        Rankings that held it are retired (ranked again when next read); its own is made
+        again; and it joins every kept ranking it now belongs in, each cut back to its best.
+        """
+        holders = self.filter(related=post).exclude(post=post).values_list("post_id", flat=True)
+        self.filter(post__in=list(holders)).delete()
+        self.filter(post=post).delete()
+        if leaving or post.status != Post.Status.PUBLISHED:
+            return
+        self.rank(post)
+        through = Post.tags.through
+        sharing = (
+            through.objects.filter(tag__in=post.tags.values("pk"))
+            .exclude(post=post)
+            # Only rankings already kept: the others are made, whole, when first read.
+            .filter(post__in=self.filter(related_id=models.F("post_id")).values("post_id"))
+            .values("post_id")
+            .annotate(shared=Count("tag_id"))
+        )
+        joined = [
+            RelatedPost(
+                post_id=row["post_id"],
+                related=post,
+                shared_tags=row["shared"],
+                published_at=post.published_at,
+            )
+            for row in sharing
+        ]
+        if not joined:
+            return
+        self.bulk_create(joined, ignore_conflicts=True)
+        ranked = self.filter(post__in=[row.post_id for row in joined], shared_tags__gt=0).annotate(
+            position=models.Window(
+                RowNumber(),
+                partition_by=[models.F("post_id")],
+                order_by=[
+                    models.F("shared_tags").desc(),
+                    models.F("published_at").desc(),
+                    models.F("related_id").desc(),
+                ],
+            )
+        )
+        surplus = [row.pk for row in ranked.filter(position__gt=RelatedPost.KEPT)]
+        self.filter(pk__in=surplus).delete()
+
+    def retire_all(self) -> None:
+        """Forget every ranking (after bulk changes no signal saw): each is made again when read."""
+        self.all().delete()
+
+
+class RelatedPost(models.Model):
+    """One place in a post's related-posts ranking: a published post sharing tags with it.
+
+    Ranking every post that shares a tag on every read cost 86 ms of SQL at 100,000 posts
+    (docs/decisions/0062-related-posts-kept.md); a post keeps its best ``KEPT`` instead,
+    made when first read and kept exact by ``refresh()`` whenever a post is published,
+    retagged, moved in time, unpublished or deleted.
+    """
+
+    KEPT = 8  # three are shown, after the previous and next posts and hidden ones are left out
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    related = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="+")
+    shared_tags = models.PositiveSmallIntegerField()
+    published_at = models.DateTimeField(null=True)  # the related post's, for the order
+
+    objects = RelatedPostQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "related"], name="related_post_unique")]
+
+    def __str__(self):
+        return f"{self.related_id} for {self.post_id}"
 
 
 class Revision(models.Model):

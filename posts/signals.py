@@ -1,16 +1,18 @@
 """What retires cached pages, and what bounds their life: the posts app tells the page cache.
+The same signals keep related-posts rankings exact.
 
 Every write path (admin, API, dashboard, shell, commands) goes through these model signals. A
 bulk ``QuerySet.update()`` sends none: code that updates posts, tags or users in bulk calls
-``pagecache.retire_pages()`` itself.
+``pagecache.retire_pages()`` itself, and ``RelatedPost.objects.retire_all()`` when it changed
+posts' status, date or tags.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from blogsite import pagecache
 
-from .models import Post, Tag
+from .models import Post, RelatedPost, Tag
 
 # A user's save that touches only these changes no public page (sign-ins update last_login).
 PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
@@ -33,6 +35,33 @@ def _tags_changed(sender, action, **kwargs):
         pagecache.retire_pages()
 
 
+# RELATED POSTS: every kept ranking stays exact (models.RelatedPostQuerySet.refresh)
+def _post_saved_for_rankings(sender, instance, created, **kwargs):
+    if created or getattr(instance, "ranked_as", None) != instance.ranking_inputs():
+        RelatedPost.objects.refresh(instance)
+        instance.ranked_as = instance.ranking_inputs()
+
+
+def _post_leaving_rankings(sender, instance, **kwargs):
+    RelatedPost.objects.refresh(instance, leaving=True)
+
+
+def _tags_changed_for_rankings(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if not reverse:
+        RelatedPost.objects.refresh(instance)
+    elif pk_set:  # tag.posts.add(…) / remove(…): the posts named
+        for post in Post.objects.filter(pk__in=pk_set):
+            RelatedPost.objects.refresh(post)
+    else:  # tag.posts.clear(): which posts it held is gone
+        RelatedPost.objects.retire_all()
+
+
+def _tag_deleted_for_rankings(sender, **kwargs):
+    RelatedPost.objects.retire_all()  # its posts' shared-tag counts changed, unseen
+
+
 def connect():
     """Connect the handlers and the lifetime hook; called once, from ``PostsConfig.ready()``."""
     for model in (Post, Tag):
@@ -44,3 +73,9 @@ def connect():
     post_delete.connect(pagecache.retire_pages, sender=user_model, dispatch_uid="pagecache-delete-user")
     m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="pagecache-post-tags")
     pagecache.bound_lifetime_by(next_publication_time)
+    post_save.connect(_post_saved_for_rankings, sender=Post, dispatch_uid="related-save-post")
+    pre_delete.connect(_post_leaving_rankings, sender=Post, dispatch_uid="related-delete-post")
+    m2m_changed.connect(
+        _tags_changed_for_rankings, sender=Post.tags.through, dispatch_uid="related-post-tags"
+    )
+    post_delete.connect(_tag_deleted_for_rankings, sender=Tag, dispatch_uid="related-delete-tag")
