@@ -45,7 +45,7 @@ from django.utils.text import slugify  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from posts import search  # noqa: E402
-from posts.models import Post, Tag  # noqa: E402
+from posts.models import Post, RelatedPost, Tag  # noqa: E402
 
 SEED = 20261125
 NEWEST = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
@@ -356,6 +356,8 @@ def _copy_posts(specs: list[dict], authors: list[int], tags: list[int]) -> int:
                     + SearchVector("body_html", config=search.CONFIG, weight="B")
                 )
         copied += len(batch)
+    if copied:
+        RelatedPost.objects.retire_all()  # bulk inserts send no signals: rankings are made when read
     return copied
 
 
