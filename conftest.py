@@ -52,6 +52,13 @@ def one_window():
 
 
 @pytest.fixture(autouse=True)
+def media_root(settings, tmp_path_factory):
+    """Uploaded images go to a fresh folder per test, never into the project's uploads/."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("uploads")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
 def tasks_run_immediately(settings):
     """Background tasks (e-mail) run as they are enqueued; a test that needs the queue overrides this."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

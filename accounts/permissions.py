@@ -50,3 +50,19 @@ def can_autosave(user, post) -> bool:
 def can_review(user) -> bool:
     """Editors work the review queue and manage tags."""
     return can_write(user) and user.is_editor
+
+
+# MEDIA LIBRARY: images are known by ``owner_id`` only.
+def can_upload(user) -> bool:
+    """Every signed-in writer (contributor and up) may add images to their library."""
+    return can_write(user)
+
+
+def can_manage_image(user, image) -> bool:
+    """Describing and deleting: the uploader on their own images, editors and admins on all."""
+    return can_upload(user) and (image.owner_id == user.pk or user.is_editor)
+
+
+def can_use_image(user, image) -> bool:
+    """Choosing an image as a post's cover: whoever may manage it."""
+    return can_manage_image(user, image)

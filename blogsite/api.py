@@ -363,15 +363,33 @@ def _without_body(response):
     return response
 
 
+# Endpoints that take a file as multipart/form-data, and the setting that limits its size. A
+# multipart body holds the file plus a few small fields: that much more is allowed on top.
+UPLOAD_LIMITS = {"media": "BLOG_MEDIA_MAX_BYTES"}  # by path under API_PREFIX
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+
+
 def _refuse_body(request):
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return problem(400, "The Content-Length header is not a number.")
+    upload_limit = UPLOAD_LIMITS.get(request.path.removeprefix(settings.API_PREFIX))
+    if request.method == "POST" and upload_limit:
+        return _refuse_upload(request, length, getattr(settings, upload_limit))
     if length > MAX_BODY_BYTES:
         return problem(413, f"Request bodies are limited to {MAX_BODY_BYTES} bytes.")
     if length and request.method not in SAFE_METHODS:
         media_type = request.content_type or ""
         if not (media_type == "application/json" or media_type.endswith("+json")):
             return problem(415, "Send the request body as application/json.")
+    return None
+
+
+def _refuse_upload(request, length: int, limit: int):
+    """A file upload: multipart/form-data, refused before it is read when it cannot fit the limit."""
+    if length > limit + MULTIPART_OVERHEAD_BYTES:
+        return problem(413, f"The file is too large: at most {limit / 1024 / 1024:g} MiB.")
+    if length and request.content_type != "multipart/form-data":
+        return problem(415, "Send the file as multipart/form-data.")
     return None

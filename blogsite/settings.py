@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "accounts",
+    "media",
     "posts",
     "imports",
 ]
@@ -183,6 +184,38 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# MEDIA (uploaded images: media/models.py, docs/decisions/0040-media-library.md)
+# ------------------------------------------------------------------------------
+# Served by the site itself at /media/ (media/views.py) from whichever storage holds them.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "uploads")
+# Object storage (any S3-compatible service, through django-storages) when a bucket is named;
+# the site and every worker must then share it. Without one, files under MEDIA_ROOT.
+MEDIA_S3_BUCKET = env.str("MEDIA_S3_BUCKET", default="")
+if MEDIA_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+            # Unset: boto3 finds credentials itself (instance role, ~/.aws, AWS_* variables).
+            "access_key": env.str("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env.str("MEDIA_S3_PREFIX", default=""),
+            "file_overwrite": False,
+            "default_acl": None,  # private objects: readers get them through /media/
+            "querystring_auth": False,
+        },
+    }
+# Largest upload (413 above it), largest image in pixels (400: decompression bombs, and the
+# worker's memory), and each writer's total storage (413 past it).
+BLOG_MEDIA_MAX_BYTES = env.int("BLOG_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
+BLOG_MEDIA_MAX_PIXELS = env.int("BLOG_MEDIA_MAX_PIXELS", default=40_000_000)
+BLOG_MEDIA_QUOTA_MB = env.int("BLOG_MEDIA_QUOTA_MB", default=500)
+# Every upload goes to a temporary file as it arrives, never whole into memory.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 # Before `collectstatic` has run (development, tests), fall back to unhashed names.
 WHITENOISE_MANIFEST_STRICT = False
 

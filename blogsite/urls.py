@@ -5,6 +5,7 @@ from django.urls import include, path
 from accounts import api as accounts_api
 from blogsite import views
 from blogsite.api import api
+from media import api as media_api
 from posts import api as posts_api
 
 admin.site.site_header = admin.site.site_title = "Blogsite administration"
@@ -12,6 +13,7 @@ admin.site.site_header = admin.site.site_title = "Blogsite administration"
 api.add_router("", posts_api.router)
 api.add_router("", accounts_api.router)
 api.add_router("", posts_api.people)
+api.add_router("", media_api.router)
 
 # /healthz and /readyz are answered by blogsite.health.HealthCheckMiddleware, before host checks.
 urlpatterns = [
@@ -20,6 +22,7 @@ urlpatterns = [
     path(settings.API_PREFIX.removeprefix("/"), api.urls),
     path("robots.txt", views.robots_txt, name="robots"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
+    path("", include("media.urls")),
     path("", include("posts.urls")),
 ]
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from blogsite import ratelimit
 
-from . import rendering, services
+from . import services
 from .forms import PostForm
 from .models import Post, Revision
 
@@ -93,7 +93,7 @@ def _editor(request, post):
     form = PostForm(request.POST or None, initial=_initial(post), action=action)
     context, status = {"form": form, "post": post}, 200
     if form.is_valid() and action == "preview":
-        context["preview_html"] = rendering.render_markdown(form.cleaned_data["body"])
+        context["preview_html"], _images = Post.render_body(form.cleaned_data["body"])
     elif form.is_valid():
         try:
             post = _save_and_act(request, post, form)

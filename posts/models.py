@@ -11,8 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
+from blogsite import pagecache
 from blogsite.links import cached_reverse
 from blogsite.text import validate_line, validate_text
+from media import markup
+from media.models import Image
 
 from . import rendering, search
 
@@ -175,6 +178,14 @@ class Post(models.Model):
     # PostgreSQL's full-text search vector, kept up to date by save() and GIN-indexed by
     # migration 0002 (on PostgreSQL only); always empty on other databases.
     search_vector = SearchVectorField(null=True, editable=False)
+    cover = models.ForeignKey(
+        Image,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cover_of",
+        verbose_name="cover image",
+    )
 
     objects = PostManager()
 
@@ -199,10 +210,17 @@ class Post(models.Model):
         """Render the body once, and give the post a unique slug while it is unpublished."""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()  # without a time a "published" post would never show
-        self.body_html = rendering.render_markdown(self.body)
+        self.body_html, images = self.render_body(self.body, has_cover=self.cover_id is not None)
         self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
         self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
         self._set_search_vector(kwargs)
+        self._save_with_slug(*args, **kwargs)
+        self._record_image_uses([self.cover_id, *(image.pk for image in images)])
+
+    def get_absolute_url(self):
+        return cached_reverse("posts:detail", self.slug)
+
+    def _save_with_slug(self, *args, **kwargs):
         if self.slug_is_frozen:
             return super().save(*args, **kwargs)
         for _attempt in range(5):
@@ -215,8 +233,10 @@ class Post(models.Model):
                     raise  # not a slug race
         raise IntegrityError("Could not find a free slug for this title.")
 
-    def get_absolute_url(self):
-        return cached_reverse("posts:detail", self.slug)
+    @staticmethod
+    def render_body(text: str, *, has_cover: bool = False) -> tuple[str, list[Image]]:
+        """A body's Markdown as safe HTML, library images as responsive markup; and the images used."""
+        return markup.responsive_body(rendering.render_markdown(text), first_eager=not has_cover)
 
     @property
     def images_without_description(self) -> int:
@@ -236,6 +256,24 @@ class Post(models.Model):
 
     def get_edit_url(self):
         return reverse("posts:post_edit", args=[self.pk])
+
+    def _record_image_uses(self, image_ids) -> None:
+        """Keep ``PostImage`` rows in step with the cover and body, so used images cannot be deleted."""
+        wanted = {pk for pk in image_ids if pk is not None}
+        had = set(self.image_uses.values_list("image_id", flat=True))
+        if wanted == had:
+            return
+        self.image_uses.filter(image_id__in=had - wanted).delete()
+        PostImage.objects.bulk_create([PostImage(post=self, image_id=pk) for pk in wanted - had])
+        # An image a post stops using was last used now: prune_media counts its idle days from here.
+        Image.objects.filter(pk__in=had | wanted).update(last_used_at=timezone.now())
+
+    def rerender(self) -> None:
+        """Render the body again (its images' renditions arrived) without touching the post's version."""
+        html, _images = self.render_body(self.body, has_cover=self.cover_id is not None)
+        if html != self.body_html:
+            Post.objects.filter(pk=self.pk).update(body_html=html)
+            pagecache.retire_pages()  # a bulk update sends no signal
 
     @classmethod
     def check_words(cls, **values) -> None:
@@ -466,6 +504,28 @@ class RelatedPost(models.Model):
 
     def __str__(self):
         return f"{self.related_id} for {self.post_id}"
+
+
+def rerender_posts_showing(sender, image, **kwargs):
+    """Bodies are rendered when saved: once an image's renditions exist, the posts showing it use them."""
+    for post in Post.objects.filter(image_uses__image=image).only("body", "body_html", "cover"):
+        post.rerender()
+
+
+class PostImage(models.Model):
+    """One library image a post uses, as its cover or in its body: while it is used it cannot be deleted.
+
+    The media library reads these rows (``Image.uses``) to say where each image is used.
+    """
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="image_uses")
+    image = models.ForeignKey(Image, on_delete=models.PROTECT, related_name="uses")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "image"], name="post_image_unique")]
+
+    def __str__(self):
+        return self.post.title
 
 
 class Revision(models.Model):

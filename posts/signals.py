@@ -11,8 +11,9 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 
 from blogsite import pagecache
+from media.signals import renditions_ready
 
-from .models import Post, RelatedPost, Tag
+from .models import Post, RelatedPost, Tag, rerender_posts_showing
 
 # A user's save that touches only these changes no public page (sign-ins update last_login).
 PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
@@ -79,3 +80,5 @@ def connect():
         _tags_changed_for_rankings, sender=Post.tags.through, dispatch_uid="related-post-tags"
     )
     post_delete.connect(_tag_deleted_for_rankings, sender=Tag, dispatch_uid="related-delete-tag")
+    # Bodies are rendered at save: once an image's renditions exist, the posts showing it use them.
+    renditions_ready.connect(rerender_posts_showing, dispatch_uid="posts-rerender-on-renditions")

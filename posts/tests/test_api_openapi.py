@@ -24,7 +24,19 @@ def test_it_serves_an_openapi_document_of_every_endpoint(client):
         ("GET", "/api/users/{user_id}"),
         ("GET", "/api/profile"),
         ("PATCH", "/api/profile"),
+        ("GET", "/api/media"),
+        ("POST", "/api/media"),
+        ("GET", "/api/media/{image_id}"),
+        ("PATCH", "/api/media/{image_id}"),
+        ("DELETE", "/api/media/{image_id}"),
     }
+
+
+def test_it_documents_the_upload_as_multipart(client):
+    upload = client.get("/api/openapi.json").json()["paths"]["/api/media"]["post"]
+    body = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert set(body["required"]) == {"file"}
+    assert {"413", "415", "400"} <= set(upload["responses"])
 
 
 def test_it_documents_errors_as_problem_details_and_who_may_call(client):
