@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django import forms
 from django.utils import timezone
 
@@ -8,6 +10,29 @@ from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Tag
 
 # The browser's <input type="datetime-local"> sends this; people typing by hand may add seconds.
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """``<input type="datetime-local">``, or a text input while it shows what the writer mistyped.
+
+    A datetime-local input cannot hold "25/12/2031 10:00" (the W3C checker rejects the page,
+    browsers empty the field); a text input keeps the writer's words in front of them to fix.
+    """
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        shown = context["widget"]["value"]
+        try:
+            datetime.strptime(shown or "", self.format)  # only its shape matters here
+        except ValueError:
+            if shown:
+                context["widget"]["type"] = "text"
+        return context
 
 
 class PostForm(forms.Form):
@@ -40,7 +65,7 @@ class PostForm(forms.Form):
         required=False,
         label="Publish at",
         input_formats=DATETIME_INPUT_FORMATS,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=DateTimeLocalInput,
         help_text="For scheduling: a date and time in the site's time zone.",
     )
     version = forms.CharField(required=False, widget=forms.HiddenInput)
