@@ -1,6 +1,9 @@
 """Fixtures shared by every app's tests: one user of each role, and a post factory."""
 
 import functools
+import hashlib
+import os
+import re
 import time
 from datetime import timedelta
 from smtplib import SMTPServerDisconnected
@@ -8,6 +11,7 @@ from smtplib import SMTPServerDisconnected
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
+from django.core.handlers.base import BaseHandler
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.utils import timezone
@@ -35,6 +39,40 @@ def make_user(username, role=Role.CONTRIBUTOR, **extra):
 def collected_static_files():
     """Pages link hashed static files, as in production: collect them once per run."""
     call_command("collectstatic", interactive=False, verbosity=0)
+
+
+# Made the same in every page, so that pages differing only in them are checked once.
+_UNIQUE_PER_REQUEST = re.compile(r'(\bnonce|name="csrfmiddlewaretoken" value)="[^"]*"')
+
+
+@pytest.fixture(scope="session", autouse=True)
+def html_dump():
+    """With HTML_DUMP_DIR set, keep every HTML page the tests receive, for the W3C Nu checker in CI.
+
+    Test client and live server both answer through Django's ``BaseHandler.get_response``.
+    Pages are saved once per content, with CSRF tokens and CSP nonces made constant first, so
+    a page rendered by a hundred tests is checked once.
+    """
+    folder = os.environ.get("HTML_DUMP_DIR")
+    if not folder:
+        yield
+        return
+    os.makedirs(folder, exist_ok=True)
+    get_response = BaseHandler.get_response
+
+    def get_response_and_keep_html(self, request):
+        response = get_response(self, request)
+        is_html = response.get("Content-Type", "").startswith("text/html")
+        if is_html and not response.streaming and response.content.strip():
+            page = _UNIQUE_PER_REQUEST.sub(r'\1="x"', response.content.decode())
+            name = hashlib.sha256(page.encode()).hexdigest()[:20]
+            with open(os.path.join(folder, f"{name}.html"), "w", encoding="utf-8") as file:
+                file.write(page)
+        return response
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseHandler, "get_response", get_response_and_keep_html)
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -150,7 +188,6 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.fixture(scope="session")
 def browser():
     """Debian's headless Chromium, driven by Playwright; skipped where it is missing (never in CI)."""
-    import os
 
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
