@@ -8,6 +8,7 @@ test that sent more than the site accepts.
 
 from datetime import UTC, datetime, timedelta
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 C0_CONTROLS = "".join(chr(code) for code in range(32)) + "\x7f"
@@ -108,3 +109,28 @@ extreme_numbers = st.one_of(
     st.sampled_from([0, -1, 2**31, 2**63, 2**64, -(2**63) - 1, 10**100]),
     st.integers(),
 ).map(str) | st.sampled_from(["1e9", "NaN", "inf", "-0", "0x10", "\uff11", "1.5", " 1", "", "\x00"])
+
+
+def hostile_settings(max_examples: int):
+    """Hypothesis settings for the hostile-input suite: few, repeatable examples; no stored database.
+
+    Derandomized, so CI runs the same examples every time and a failure reproduces locally.
+    Tests that take pytest fixtures (a client, a user) share them across examples on purpose:
+    each example checks its own effect on the database.
+    """
+    return settings(
+        max_examples=max_examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+        ],
+    )
+
+
+# A line of text for a title, a name or a tag: any Unicode, control characters and all.
+lines = st.one_of(odd_text, control_text, st.text()).map(lambda value: value[:300])
+tag_lists = st.lists(st.one_of(odd_text, st.text(max_size=60)), max_size=25)
