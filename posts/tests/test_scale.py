@@ -1,0 +1,114 @@
+"""At scale: no public page's SQL reads the whole posts table to find its rows, and no page's
+query count grows.
+
+A generated corpus of 20,000 posts (copies of one saved post, with their own titles, dates
+and tags, inserted by the database) is analysed, so PostgreSQL plans as it would for a big
+blog; then every query of each page is explained. Only on PostgreSQL: it is its plans that
+production runs. The sitemap and the tag index list everything by nature and are left out.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from blogsite import pagecache
+from posts.models import Post, RelatedPost, Tag
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's query plans"),
+]
+
+POSTS = 20_000
+TAGS = 20
+
+
+@pytest.fixture
+def big_blog(author, make_post):
+    """20,000 public posts by one author, each with two of 20 tags (each tag on a tenth)."""
+    tags = Tag.from_names([f"topic-{n}" for n in range(TAGS)])
+    template = make_post(author, "A post about databases", body="Tuning **postgres** for reads.", tags=[])
+    table, through = Post._meta.db_table, Post.tags.through._meta.db_table
+    own = {
+        "title": "t.title || ' ' || g",
+        "slug": "t.slug || '-' || g",
+        "published_at": "t.published_at - g * interval '1 hour'",
+    }
+    columns = [f.column for f in Post._meta.concrete_fields if not f.primary_key]
+    values = [own.get(column, f"t.{column}") for column in columns]
+    first_tag = min(tag.pk for tag in tags)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+            f"FROM {table} t CROSS JOIN generate_series(1, %s) g WHERE t.id = %s",
+            [POSTS, template.pk],
+        )
+        cursor.execute(
+            f"INSERT INTO {through} (post_id, tag_id) SELECT p.id, %s + (p.id + k) %% %s "
+            f"FROM {table} p CROSS JOIN (VALUES (0), (7)) AS pair(k)",
+            [first_tag, TAGS],
+        )
+        # One post in a hundred is about zeppelins: a search a reader might make.
+        cursor.execute(
+            f"UPDATE {table} SET search_vector = search_vector || to_tsvector('english', 'zeppelin') "
+            "WHERE id % 100 = 0"
+        )
+        cursor.execute(f"ANALYZE {table}; ANALYZE {through}")
+    RelatedPost.objects.retire_all()  # rows inserted behind the model's back
+    return Post.objects.public().order_by("-published_at")[POSTS // 2]
+
+
+def pages(post, author):
+    tag = post.tags.first()
+    return {
+        "/": 3,
+        "/?page=1500": 3,
+        post.get_absolute_url(): 5,
+        tag.get_absolute_url(): 4,
+        author.get_absolute_url(): 4,
+        "/api/posts": 3,
+        "/api/posts?page=1500": 3,
+        "/feed/": None,
+        "/search/?q=zeppelin": None,
+    }
+
+
+def table_scans(sql: str) -> list[str]:
+    """The plan nodes of ``sql`` that read the posts table from end to end."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
+        plan = cursor.fetchone()[0]
+    plan = plan[0]["Plan"] if isinstance(plan, list) else plan
+    found, stack = [], [plan]
+    while stack:
+        node = stack.pop()
+        if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") == Post._meta.db_table:
+            found.append(sql[:200])
+        stack.extend(node.get("Plans", []))
+    return found
+
+
+def queries_of(client, url) -> list[str]:
+    """The SQL of a page rendered afresh (not from the page cache), after a first read (which
+    makes a post's related-posts ranking)."""
+    client.get(url)
+    pagecache.retire_pages()
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200, url
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def test_no_public_page_reads_the_whole_posts_table(client, big_blog, author):
+    for url in pages(big_blog, author):
+        queries = queries_of(client, url)
+        assert queries, url
+        # Known and left: "page N of M" counts every public post of the list (an index-only
+        # scan once the table is vacuumed; docs/decisions/0061-deep-pages-from-an-index.md).
+        rows = [sql for sql in queries if not sql.startswith('SELECT COUNT(*) AS "__count"')]
+        assert [scan for sql in rows for scan in table_scans(sql)] == [], url
+
+
+def test_pages_run_as_many_queries_at_20000_posts_as_at_a_handful(client, big_blog, author):
+    for url, count in pages(big_blog, author).items():
+        if count is not None:
+            assert len(queries_of(client, url)) == count, url
