@@ -62,7 +62,7 @@ class MediaPatchIn(Schema):
     decorative: bool = None
 
 
-def _public_post_counts(users) -> dict[int, int]:
+def public_post_counts(users) -> dict[int, int]:
     """Each uploader's number of public posts, in one query (the posts app counts them)."""
     posts = get_user_model()._meta.get_field("posts").related_model.objects.public()
     rows = posts.filter(author__in=users).values("author").annotate(n=Count("id"))
@@ -99,7 +99,7 @@ def media_data(request, image, post_counts) -> dict:
 
 
 def _one(request, image) -> dict:
-    return media_data(request, image, _public_post_counts([image.owner_id]))
+    return media_data(request, image, public_post_counts([image.owner_id]))
 
 
 def _image_for(request, image_id: int) -> Image:
@@ -119,7 +119,7 @@ def api_media_list(request, filters: Query[MediaFilters]):
     if filters.unused:
         images = images.unused()
     page = paginate(request, images, filters, lambda image: image)
-    counts = _public_post_counts({image.owner_id for image in page["results"]})
+    counts = public_post_counts({image.owner_id for image in page["results"]})
     page["results"] = [media_data(request, image, counts) for image in page["results"]]
     return page
 
@@ -127,7 +127,9 @@ def api_media_list(request, filters: Query[MediaFilters]):
 UPLOAD_ERRORS = (400, 401, 403, 413, 415, 429)
 
 
-@router.post("/media", auth=SIGNED_IN, response={201: MediaOut, **errors(*UPLOAD_ERRORS)})
+@router.post(
+    "/media", auth=SIGNED_IN, response={201: MediaOut, **errors(*UPLOAD_ERRORS)}, url_name="media_upload"
+)
 def api_media_create(
     request,
     response: HttpResponse,

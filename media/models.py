@@ -248,6 +248,15 @@ class Image(models.Model):
             self.save(update_fields=["status", "error"])
         signals.renditions_ready.send(sender=Image, image=self)
 
+    @property
+    def url(self) -> str:
+        return self.get_absolute_url()
+
+    def for_sharing(self):
+        """What other sites show (Open Graph, feeds): the widest rendition in its own format, else itself."""
+        same = [r for r in self.renditions.all() if r.content_type == self.content_type]
+        return max(same, key=lambda r: r.width) if same else self
+
     def used_by_post_ids(self) -> list[int]:
         """The posts that use this image (as cover or in the body), by id (prefetch ``uses`` for lists)."""
         return sorted({use.post_id for use in self.uses.all()})
@@ -287,3 +296,7 @@ class Rendition(models.Model):
 
     def get_absolute_url(self):
         return settings.MEDIA_URL + self.file.name
+
+    @property
+    def url(self) -> str:
+        return self.get_absolute_url()

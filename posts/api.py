@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
@@ -33,6 +34,9 @@ from blogsite.api import (
     text,
 )
 from blogsite.conditional import is_not_modified
+from media import api as media_api
+from media.api import MediaOut
+from media.models import Image
 
 from . import search, services
 from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TITLE_LENGTH, Post
@@ -59,6 +63,7 @@ class PostBase(Schema):
     published_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    cover: MediaOut | None
 
 
 class PostSummaryOut(PostBase):
@@ -90,6 +95,7 @@ class PostIn(Schema):
     tags: Tags = []
     status: StatusName = "draft"
     published_at: AwareDatetime | None = None
+    cover: int | None = Field(None, description="The id of a library image the caller may use, or null.")
 
 
 class PostReplaceIn(PostIn):
@@ -112,6 +118,7 @@ class PostPatchIn(Schema):
     tags: Tags = None
     status: StatusName = None
     published_at: AwareDatetime | None = None
+    cover: int | None = None
 
 
 def post_data(request, post, *, full=True) -> dict:
@@ -129,12 +136,33 @@ def post_data(request, post, *, full=True) -> dict:
         "published_at": post.published_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
+        "cover": _cover_data(request, post),
     }
     if full:
         data |= {"body": post.body, "body_html": post.body_html}
     if hasattr(post, "snippet"):
         data["snippet"] = post.snippet
     return data
+
+
+def _cover_data(request, post) -> dict | None:
+    """The post's cover as a Media; lists count the uploaders' posts once for the page (``with_covers``)."""
+    if post.cover is None:
+        return None
+    counts = getattr(post, "cover_post_counts", None)
+    if counts is None:
+        counts = media_api.public_post_counts([post.cover.owner_id])
+    return media_api.media_data(request, post.cover, counts)
+
+
+def with_covers(posts) -> list:
+    """A page of posts, their covers' uploaders counted in one query (none without covers)."""
+    posts = list(posts)
+    owners = {post.cover.owner_id for post in posts if post.cover is not None}
+    counts = media_api.public_post_counts(owners) if owners else {}
+    for post in posts:
+        post.cover_post_counts = counts
+    return posts
 
 
 def _filtered_posts(user, filters: PostFilters):
@@ -154,7 +182,7 @@ def _filtered_posts(user, filters: PostFilters):
         posts = posts.filter(tags__slug=filters.tag)
     if filters.author:
         posts = posts.filter(author__username=filters.author)
-    posts = posts.for_listing()
+    posts = posts.for_listing().select_related("cover__owner").prefetch_related("cover__uses")
     if filters.q:
         return posts.search(filters.q)  # ranked; the page shown gets its snippets
     return posts.order_by(F("published_at").desc(nulls_first=True), "-id")
@@ -162,7 +190,8 @@ def _filtered_posts(user, filters: PostFilters):
 
 def _post_for(request, post_id: int, *, lock=False) -> Post:
     """The post if the caller may see it; 404 otherwise, so drafts of others do not leak."""
-    posts = Post.objects.visible_to(request.auth).select_related("author").prefetch_related("tags")
+    posts = Post.objects.visible_to(request.auth).select_related("author", "cover__owner")
+    posts = posts.prefetch_related("tags", "cover__renditions", "cover__uses")
     if lock:
         posts = posts.select_for_update(of=("self",))
     post = posts.filter(pk=post_id).first()
@@ -177,7 +206,7 @@ def api_post_list(request, filters: Query[PostFilters]):
     posts = _filtered_posts(request.auth, filters)
     with_snippets = functools.partial(search.add_snippets, text=filters.q) if filters.q else list
     summary = functools.partial(post_data, request, full=False)
-    return paginate(request, posts, filters, summary, prepare=with_snippets)
+    return paginate(request, posts, filters, summary, prepare=lambda rows: with_covers(with_snippets(rows)))
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})
@@ -189,7 +218,17 @@ def api_post_detail(request, post_id: int, response: HttpResponse):
     return data
 
 
-CONTENT_FIELDS = ("title", "body", "excerpt", "tags")
+CONTENT_FIELDS = ("title", "body", "excerpt", "tags", "cover")
+
+
+def _cover_for(user, cover_id: int | None):
+    """The library image a request names as cover (400 unless the caller may use it), or None."""
+    if cover_id is None:
+        return None
+    image = Image.objects.visible_to(user).filter(pk=cover_id).first()
+    if image is None:
+        raise DjangoValidationError({"cover": [f"No image with id {cover_id} in your library."]})
+    return image
 
 
 def _write(request, post: Post | None, changes: dict) -> Post:
@@ -198,7 +237,8 @@ def _write(request, post: Post | None, changes: dict) -> Post:
     if post is None or any(name in changes for name in CONTENT_FIELDS):
         words = {name: changes.get(name, getattr(post, name, "")) for name in ("title", "body", "excerpt")}
         tags = changes["tags"] if "tags" in changes else [tag.name for tag in post.tags.all()]
-        post = services.post_save(by=user, post=post, tags=tags, **words)
+        cover = _cover_for(user, changes["cover"]) if "cover" in changes else services.UNCHANGED
+        post = services.post_save(by=user, post=post, tags=tags, cover=cover, **words)
     status = changes.get("status")
     if status is None and "published_at" in changes and post.status == Post.Status.PUBLISHED:
         status = "published"  # a new time on a live or scheduled post reschedules it

@@ -90,7 +90,7 @@ def post_edit(request, post_id):
 def _editor(request, post):
     """Show the editor page; on POST, preview or save and then do the action of the button pressed."""
     action = request.POST.get("action", "save")
-    form = PostForm(request.POST or None, initial=_initial(post), action=action)
+    form = PostForm(request.POST or None, initial=_initial(post), action=action, user=request.user)
     context, status = {"form": form, "post": post}, 200
     if form.is_valid() and action == "preview":
         context["preview_html"], _images = Post.render_body(form.cleaned_data["body"])
@@ -136,6 +136,7 @@ def _initial(post):
         "tags": ", ".join(tag.name for tag in post.tags.all()),
         "published_at": post.published_at if post.is_scheduled else None,
         "version": post.version,
+        "cover": post.cover_id,
     }
 
 
@@ -171,6 +172,7 @@ def _save_words(by, post, data, *, autosave=False):
         tags=data["tags"],
         expected_version=None if post is None else data["version"],
         autosave=autosave,
+        cover=data.get("cover", services.UNCHANGED),
     )
 
 
@@ -191,7 +193,7 @@ def post_autosave(request, post_id=None):
     post = _post_for_writer(request, post_id) if post_id else None
     if post is None and not permissions.can_write(request.user):
         raise PermissionDenied
-    form = PostForm(request.POST, action="save")
+    form = PostForm(request.POST, action="save", user=request.user)
     if not form.is_valid():
         return JsonResponse({"errors": form.errors}, status=400)
     try:

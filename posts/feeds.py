@@ -14,7 +14,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import format_html
 
 from blogsite import links
 from blogsite.text import xml_safe
@@ -99,8 +100,8 @@ class LatestPostsFeed(Feed):
         # 2 queries: the posts with their authors, then their tags.
         return (
             self.posts(obj)
-            .select_related("author")
-            .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")))
+            .select_related("author", "cover")
+            .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")), "cover__renditions")
             .newest_first()[: settings.BLOG_FEED_LENGTH]
         )
 
@@ -129,7 +130,26 @@ class LatestPostsFeed(Feed):
         return [tag.name for tag in item.tags.all()]
 
     def item_extra_kwargs(self, item):
-        return {"content_html": item.body_html}
+        return {"content_html": self._cover_html(item) + item.body_html}
+
+    def item_enclosures(self, item):
+        """The cover, as readers' apps show it beside the item."""
+        if item.cover is None:
+            return []
+        shared = item.cover.for_sharing()
+        return [Enclosure(self.absolute_url(shared.url), str(shared.bytes), shared.content_type)]
+
+    def _cover_html(self, item) -> str:
+        if item.cover is None:
+            return ""
+        shared = item.cover.for_sharing()
+        return format_html(
+            '<p><img src="{}" alt="{}" width="{}" height="{}"></p>',
+            self.absolute_url(shared.url),
+            item.cover.alt,
+            shared.width,
+            shared.height,
+        )
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):

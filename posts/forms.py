@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from blogsite.text import validate_line, validate_text
+from media.models import Image
 
 from . import services
 from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TITLE_LENGTH, Tag
@@ -68,10 +69,19 @@ class PostForm(forms.Form):
         widget=DateTimeLocalInput,
         help_text="For scheduling: a date and time in the site's time zone.",
     )
+    cover = forms.ModelChoiceField(
+        queryset=Image.objects.none(),
+        required=False,
+        label="Cover image",
+        empty_label="No cover",
+        help_text="Shown on the post's page, its card and when shared. Add images in the media library.",
+    )
     version = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, action="save", **kwargs):
+    def __init__(self, *args, action="save", user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            self.fields["cover"].queryset = Image.objects.visible_to(user)
         self.action = action if action in self.ACTIONS else "save"
         zone = timezone.get_current_timezone_name()
         self.fields[

@@ -110,8 +110,10 @@ class PostQuerySet(models.QuerySet):
     def for_listing(self):
         """What a list of post cards shows, in a constant number of queries."""
         return (
-            self.select_related("author")
-            .prefetch_related(models.Prefetch("tags", queryset=Tag.objects.order_by("name")))
+            self.select_related("author", "cover")
+            .prefetch_related(
+                models.Prefetch("tags", queryset=Tag.objects.order_by("name")), "cover__renditions"
+            )
             .defer("body", "body_html")
         )
 

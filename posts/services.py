@@ -28,6 +28,8 @@ from blogsite.mail import send_email
 
 from .models import Post, Revision, Tag
 
+UNCHANGED = object()  # a keyword argument left out: the post keeps what it has
+
 
 class EditConflict(Exception):
     """The post changed since the writer loaded it (``expected_version``); nothing was saved."""
@@ -95,12 +97,14 @@ def post_save(
     expected_version: str | None = None,
     autosave: bool = False,
     note: str = "",
+    cover=UNCHANGED,
 ) -> Post:
     """Create a draft (``post=None``) or change a post's words and tags; records a revision.
 
     The status is left alone: publishing, scheduling and review are their own functions.
     ``autosave=True`` is what the editor's background save sends: it never touches a
-    published post. Raises ``EditConflict`` when ``expected_version`` is stale.
+    published post. Raises ``EditConflict`` when ``expected_version`` is stale. ``cover`` is a
+    library image ``by`` may use, or None for none; left out, the cover stays as it was.
     """
     Post.check_words(title=title, body=body, excerpt=excerpt)
     names = _tag_names(tags)
@@ -114,6 +118,10 @@ def post_save(
         if not allowed(by, post):
             raise PermissionDenied("You may not change this post.")
     post.title, post.body, post.excerpt = title, body, excerpt
+    if cover is not UNCHANGED and getattr(cover, "pk", None) != post.cover_id:
+        if cover is not None and not permissions.can_use_image(by, cover):
+            raise ValidationError({"cover": ["You may not use this image as a cover."]})
+        post.cover = cover
     if post.status == Post.Status.PUBLISHED:
         _check_publishable(post)
     post.save()

@@ -28,7 +28,8 @@ def home(request):
 
 @cache_public
 def post_detail(request, slug):
-    post = get_object_or_404(Post.objects.visible_to(request.user).select_related("author"), slug=slug)
+    posts = Post.objects.visible_to(request.user).select_related("author", "cover")
+    post = get_object_or_404(posts.prefetch_related("cover__renditions"), slug=slug)
     context = {
         "post": post,
         "tags": list(post.tags.all()),

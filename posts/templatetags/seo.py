@@ -47,6 +47,14 @@ def post_json_ld(context, post, tags=()):
         "timeRequired": f"PT{post.reading_time_minutes}M",
         "inLanguage": settings.LANGUAGE_CODE,
     }
+    if post.cover is not None:
+        shared = post.cover.for_sharing()
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": absolute_url(shared.url, request),
+            "width": shared.width,
+            "height": shared.height,
+        }
     return json_ld({key: value for key, value in data.items() if value not in (None, [])})
 
 

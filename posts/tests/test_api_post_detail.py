@@ -22,7 +22,7 @@ def test_it_shows_a_public_post_to_anyone(client, author, make_post):
     assert data["reading_time_minutes"] == 1
     assert set(data) == {
         "id", "title", "slug", "url", "status", "author", "tags", "excerpt", "body", "body_html",
-        "reading_time_minutes", "published_at", "created_at", "updated_at",
+        "reading_time_minutes", "published_at", "created_at", "updated_at", "cover",
     }  # fmt: skip
 
 

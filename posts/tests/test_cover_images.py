@@ -1,0 +1,113 @@
+"""A post's cover: on its page (eager, first), on cards, in social cards, JSON-LD, feeds and the API."""
+
+import json
+import re
+
+import pytest
+
+from accounts.tests.api_helpers import assert_problem, send
+from media.models import Image
+from media.tests import images
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cover(author):
+    return Image.objects.create_from_upload(
+        images.upload(images.jpeg(2000, 1000)), author, alt="Hills at dusk"
+    )
+
+
+@pytest.fixture
+def post(author, make_post, cover):
+    post = make_post(author, "With a cover")
+    post.cover = cover
+    post.save()
+    return post
+
+
+def test_it_shows_the_cover_first_on_the_post_page_fetched_eagerly(client, post, cover):
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    figure = re.search(r'<figure class="post__cover">(.*?)</figure>', html, re.S).group(1)
+    img = re.search(r"<img [^>]+>", figure).group(0)
+    assert 'fetchpriority="high"' in img and "loading=" not in img
+    assert 'width="2000"' in img and 'height="1000"' in img and 'alt="Hills at dusk"' in img
+    assert "1600w" in img and 'type="image/webp"' in figure
+
+
+def test_it_shares_the_cover_in_open_graph_twitter_and_json_ld_with_its_size(client, post, cover):
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    shared = cover.renditions.get(content_type="image/jpeg", width=1600)
+    assert f'<meta property="og:image" content="http://testserver{shared.url}">' in html
+    assert '<meta property="og:image:width" content="1600">' in html
+    assert '<meta property="og:image:height" content="800">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', html).group(1))
+    assert data["image"] == {
+        "@type": "ImageObject",
+        "url": f"http://testserver{shared.url}",
+        "width": 1600,
+        "height": 800,
+    }
+
+
+def test_it_shows_covers_on_cards_lazily(client, author, make_post, post):
+    for n in range(3):
+        make_post(author, f"Plain {n}")
+    html = client.get("/").content.decode()
+
+    card = re.search(r'<div class="card__cover">(.*?)</div>', html, re.S).group(1)
+    assert 'loading="lazy"' in card and "srcset=" in card
+
+
+def test_it_puts_the_cover_in_the_feeds(client, post, cover):
+    rss = client.get("/feed/").content.decode()
+
+    shared = cover.renditions.get(content_type="image/jpeg", width=1600)
+    enclosure = re.search(r"<enclosure [^>]+>", rss).group(0)
+    for attribute in (
+        f'url="http://testserver{shared.url}"',
+        f'length="{shared.bytes}"',
+        'type="image/jpeg"',
+    ):
+        assert attribute in enclosure
+    assert "Hills at dusk" in rss
+
+
+def test_the_api_sets_shows_and_removes_a_cover(client, author, make_post, cover):
+    post = make_post(author, "Through the API")
+
+    body = send(client, "patch", f"/api/posts/{post.pk}", {"cover": cover.pk}, user=author).json()
+    assert body["cover"]["id"] == cover.pk and body["cover"]["width"] == 2000
+    assert body["cover"]["used_by"] == [post.pk]
+    listed = client.get("/api/posts").json()["results"]
+    assert [item["cover"]["id"] for item in listed if item["id"] == post.pk] == [cover.pk]
+
+    assert (
+        send(client, "patch", f"/api/posts/{post.pk}", {"cover": None}, user=author).json()["cover"] is None
+    )
+
+
+def test_the_api_refuses_a_cover_from_someone_elses_library(client, author, other_author, make_post):
+    theirs = Image.objects.create_from_upload(images.upload(images.jpeg()), other_author, alt="Not mine")
+    post = make_post(author, "Mine")
+
+    problem = assert_problem(
+        send(client, "patch", f"/api/posts/{post.pk}", {"cover": theirs.pk}, user=author), 400
+    )
+    assert "cover" in problem["errors"]
+    assert_problem(send(client, "patch", f"/api/posts/{post.pk}", {"cover": 999999}, user=author), 400)
+
+
+def test_the_editor_chooses_a_cover_from_the_library_without_javascript(client, author, cover):
+    client.force_login(author)
+    form = client.get("/dashboard/posts/new/").content.decode()
+    assert f'<option value="{cover.pk}">' in form
+
+    data = {"title": "Chosen cover", "body": "Words.", "excerpt": "", "tags": "", "cover": cover.pk}
+    response = client.post("/dashboard/posts/new/", data | {"action": "save"})
+    assert response.status_code == 302
+    assert cover.cover_of.get().title == "Chosen cover"
