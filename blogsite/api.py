@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -310,6 +311,12 @@ def _rule_broken(request, exc):
 def _conflict(request, exc):
     """Two writes raced for the same unique value (a slug, a tag name): the later one is refused."""
     return problem(409, "This conflicts with another post or tag (e.g. the same address); try again.")
+
+
+@api.exception_handler(MultiPartParserError)
+def _unreadable_upload(request, exc):
+    """A multipart body that cannot be parsed (no boundary, cut short): the client's mistake."""
+    return problem(400, f"The multipart/form-data body could not be read: {exc}")
 
 
 @api.exception_handler(Http404)

@@ -3,14 +3,14 @@
 C0 control characters (U+0000 to U+001F) are refused, not stripped, wherever text comes in:
 a writer sees which field holds one and decides (decision 0020). Text of several lines
 (a body, an excerpt, a bio) may hold tabs and line breaks (LF, and the CR of a browser's
-CRLF); a single line (a title, a name, a tag) holds none. A URL path with one is a 400.
+CRLF); a single line (a title, a name, a tag) holds none. A URL path with one is a 404.
 Text stored before the rule may still hold them, so feeds drop what XML cannot carry.
 """
 
 import re
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.http import Http404
 
 LINE_PATTERN = r"^[^\x00-\x1f]*$"  # for API schemas (JSON Schema reads it as ECMAScript)
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
@@ -41,11 +41,14 @@ def xml_safe(value: str) -> str:
 
 
 def refuse_control_characters_middleware(get_response):
-    """A URL path with a control character in it is a 400: no view or query ever sees one."""
+    """A URL path with a control character in it names nothing here: a 404 that no view or query sees.
+
+    Not found rather than bad request, so every API operation's documented answers still hold.
+    """
 
     def middleware(request):
         if _LINE_CONTROLS.search(request.path):
-            return render(request, "400.html", status=400)
+            raise Http404("No page has a control character in its address.")
         return get_response(request)
 
     return middleware

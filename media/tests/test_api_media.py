@@ -109,6 +109,11 @@ def test_it_refuses_a_json_body_for_uploads(client, author):
     assert_problem(send(client, "post", "/api/media", {"alt": "x"}, user=author), 415)
 
 
+def test_it_refuses_a_multipart_body_without_a_boundary_with_400(client, author):
+    response = client.post("/api/media", b"--x\r\n", content_type="multipart/form-data", **bearer(author))
+    assert "boundary" in assert_problem(response, 400)["detail"]
+
+
 def test_it_lists_the_callers_images_newest_first_in_constant_queries(
     client, author, other_author, editor, django_assert_num_queries
 ):

@@ -29,8 +29,8 @@ def test_it_answers_odd_url_parameters_with_404_or_400(client, editor, author, m
     assert response.status_code in (400, 404, 302), (path, parameter, response.status_code)
 
 
-def test_a_control_character_in_the_address_is_a_bad_request(client):
+def test_a_control_character_in_the_address_is_not_found(client):
     response = client.get("/authors/%00/")
-    assert response.status_code == 400
-    assert "Bad request" in response.content.decode()
-    assert client.get("/api/posts/%00").json()["status"] == 400
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert client.get("/api/posts/%00").json()["status"] == 404
