@@ -401,6 +401,9 @@ class Post(models.Model):
         )
 
 
+RANKINGS_LOCK = 16_0062  # a PostgreSQL advisory lock key: related-posts rankings being changed
+
+
 class RelatedPostQuerySet(models.QuerySet):
     def of(self, post) -> list:
         """The post's kept ranking, best first, each row with its ``related`` post (one query);
@@ -430,6 +433,7 @@ class RelatedPostQuerySet(models.QuerySet):
         self.bulk_create(rows, ignore_conflicts=True)  # two first readers may rank at once
         return rows
 
+    @transaction.atomic
     def refresh(self, post, *, leaving: bool = False) -> None:
         """``post`` was published, changed its tags or date, or is ``leaving`` (deleted): keep
         every kept ranking exact.
@@ -437,6 +441,12 @@ class RelatedPostQuerySet(models.QuerySet):
         Rankings that held it are retired (ranked again when next read); its own is made
         again; and it joins every kept ranking it now belongs in, each cut back to its best.
         """
+        connection = connections[self.db]
+        if connection.vendor == "postgresql":
+            # One refresh at a time: two publishes touching each other's rankings in
+            # opposite orders would deadlock (SQLite writes one at a time anyway).
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RANKINGS_LOCK])
         holders = self.filter(related=post).exclude(post=post).values_list("post_id", flat=True)
         self.filter(post__in=list(holders)).delete()
         self.filter(post=post).delete()
