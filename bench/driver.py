@@ -21,6 +21,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -477,13 +478,15 @@ class Varnish:
 
     def __init__(self, port: int, backend_port: int):
         self.port, self.base = port, f"http://127.0.0.1:{port}"
-        self.workdir = OUT / "varnish"
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        # varnishd drops to its own user to compile and serve: a folder it may read.
+        self.workdir = Path(tempfile.mkdtemp(prefix="bench-varnish-"))
+        self.workdir.chmod(0o755)
         vcl = re.sub(r'(\.port\s*=\s*)"\d+"', rf'\g<1>"{backend_port}"', varnish_vcl().read_text())
         vcl = re.sub(r'(\.host\s*=\s*)"[^"]+"', r'\g<1>"127.0.0.1"', vcl)
         (self.workdir / "bench.vcl").write_text(vcl)
+        (self.workdir / "bench.vcl").chmod(0o644)
         self.log = OUT / "varnishd.log"
-        cmd = ["varnishd", "-F", "-n", str(self.workdir), "-a", f"127.0.0.1:{port}"]
+        cmd = ["varnishd", "-F", "-n", str(self.workdir / "state"), "-a", f"127.0.0.1:{port}"]
         cmd += ["-f", str(self.workdir / "bench.vcl"), "-s", "malloc,64m"]
         with self.log.open("w") as log:
             self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -505,7 +508,7 @@ class Varnish:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
             except OSError:
                 continue
-            if int(fields[2]) == self.process.pid or int(stat.parent.name) == self.process.pid:
+            if int(fields[1]) == self.process.pid or int(stat.parent.name) == self.process.pid:
                 total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
         return total
 
