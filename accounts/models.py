@@ -11,6 +11,16 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
+# Surrogate keys of cached pages (blogsite/pagecache.py): a writer's name and profile, and the
+# list of writers who have published.
+WRITERS_KEY = "writers"
+
+
+def author_key(user_id) -> str:
+    """The key of every cached page that shows this writer's name or profile."""
+    return f"author-{user_id}"
+
+
 class User(AbstractUser):
     """A person who signs in: a writer of some role, or an admin.
 

@@ -213,9 +213,16 @@ def is_public_read(request) -> bool:
     return "q" not in request.GET
 
 
+# The query parameters of the API's public reads (PageParams and the posts' filters); any other
+# is ignored by the API, so it makes no cache entry of its own.
+PUBLIC_READ_QUERY = frozenset({"page", "page_size", "tag", "author", "status", "mine"})
+
 pagecache.add_section(
     pagecache.Section(
-        prefix=settings.API_PREFIX, is_public=is_public_read, may_serve_hit=may_serve_cached_read
+        prefix=settings.API_PREFIX,
+        query=PUBLIC_READ_QUERY,
+        is_public=is_public_read,
+        may_serve_hit=may_serve_cached_read,
     )
 )
 

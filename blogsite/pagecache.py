@@ -3,25 +3,35 @@
 It knows no model and no app. What is cached: GET responses of views marked ``@cache_public``
 and of the sections an app declares public with ``add_section()`` (the JSON API declares its
 prefix), for a visitor who sends no session cookie, no flash-message cookie and no
-``Authorization`` header, keyed on scheme, host, path and query string. A section may refuse a
-hit (the API counts cached reads against the visitor's read limit). A response is stored only
-if it is a 200 that sets no cookie (so it holds no CSRF token and no flash message), used no
-CSP nonce, is not ``private``/``no-store``, and varies on nothing but ``Cookie``. Signed-in
-users never read or fill it.
+``Authorization`` header. A page is keyed on scheme, host, script name and routed path kept
+apart, and only the query parameters its view uses (``cache_public(query=...)``): ``?junk=1``
+is served the page without it, and never makes an entry of its own. A section may refuse a hit
+(the API counts cached reads against the visitor's read limit). A response is stored only if it
+is a 200 that sets no cookie (so it holds no CSRF token and no flash message), used no CSP
+nonce, is not ``private``/``no-store``, and varies on nothing but ``Cookie``. Signed-in users
+never read or fill it.
 
-Why a hit costs almost nothing: ``PageCacheMiddleware`` sits before sessions, auth, CSRF and
-templates, and fetches the page together with the site's generation in one ``get_many``.
+Shared caches in front (Varnish, a CDN) may keep what this cache keeps: a stored response says
+so with ``Cache-Control: max-age=0, s-maxage=…, stale-while-revalidate=…, stale-if-error=…``
+(browsers revalidate, for a cheap ``304``), and names what it shows in the ``xkey`` header.
 
-How it stays fresh: each entry records the *generation* it was rendered at. Apps call
-``retire_pages()`` from their own signal handlers (connected in their ``AppConfig.ready()``), so
-the admin, the API, the dashboard and the shell all retire pages; code that writes in bulk
-(``QuerySet.update()``, which sends no signal) calls it itself. Retiring bumps the generation,
-which retires every entry at once in every process and machine sharing the cache. The
-generation is read before the view runs, so a page rendered while a write lands is filed under
-the old generation and never served; inside a transaction the generation is bumped again on
-commit. Entries also expire after ``PAGE_CACHE_SECONDS``, and never later than the earliest time
-an app's ``bound_lifetime_by()`` hook names (the posts app: the next scheduled post), so
-scheduled changes appear by themselves.
+What a page shows: views name it with *surrogate keys* (``add_keys(response, "post-12", …)``):
+the objects on the page and the lists it belongs to. Apps call ``retire_pages(keys)`` from
+their own signal handlers (connected in their ``AppConfig.ready()``), so the admin, the API,
+the dashboard and the shell all retire exactly the pages that show what changed, here and,
+through a background task, in the shared caches (``blogsite.purgers``). Code that writes in
+bulk (``QuerySet.update()`` sends no signal) calls it itself; ``retire_pages()`` with no keys
+retires every page. A page whose view named nothing is retired by every change.
+
+How retiring works in one round trip: a global *generation* counts retirements; each key
+remembers the generation that last retired it. An entry records the generation read before its
+view ran; while the generation has not moved since, it is fresh without looking further. When
+it has, the entry's keys are checked once (a second round trip) and, when none was retired
+after the entry was rendered, the entry is filed under the new generation again. A page
+rendered while a write lands was read under the older generation, so the write's retirement
+(made again when its transaction commits) always reaches it. Entries also expire after
+``PAGE_CACHE_SECONDS``, and never later than the earliest time an app's ``bound_lifetime_by()``
+hook names (the posts app: the next scheduled post), so scheduled changes appear by themselves.
 
 Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``.
 """
@@ -31,37 +41,58 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils.http import http_date, parse_http_date_safe
 
+from blogsite import purgers
 from blogsite.conditional import is_not_modified, not_modified_response
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-change"  # epoch seconds of the next change the hooks know of, 0 for none
 PAGE_KEY_PREFIX = "pagecache:page:"
+RETIRED_KEY_PREFIX = "pagecache:retired:"  # + a surrogate key: the generation that last retired it
+KEYS_HEADER = "xkey"  # Varnish's xkey module reads it; space-separated
+ALL_PAGES = "all"  # every stored page carries it: retiring it retires everything
+UNNAMED = "unnamed"  # a page whose view named nothing: any change retires it
 
 logger = logging.getLogger(__name__)
 
 
-def cache_public(view):
+def cache_public(view=None, *, query: Iterable[str] = (), keys: Iterable[str] = ()):
     """Mark a view whose anonymous GET responses are the same for every visitor: they may be cached.
 
-    Works on functions and on callables such as ``Feed`` instances; the view itself is left as it was.
+    ``query`` names the query parameters the view reads (others are left out of the cache key);
+    ``keys`` are surrogate keys every response of the view carries. Works as ``@cache_public``,
+    ``@cache_public(query=["page"])`` and on callables such as ``Feed`` instances; the view
+    itself is left as it was.
     """
+    if view is None:
+        return functools.partial(cache_public, query=query, keys=keys)
 
     @functools.wraps(view)
     def public_view(*args, **kwargs):
-        return view(*args, **kwargs)
+        response = view(*args, **kwargs)
+        if keys:
+            add_keys(response, *keys)
+        return response
 
     public_view.cache_public = True
+    public_view.cache_query = frozenset(query)
     return public_view
+
+
+def add_keys(response, *keys: str) -> None:
+    """Name what ``response`` shows (objects, lists) so that a change to any of them retires it."""
+    known = response.get(KEYS_HEADER, "").split()
+    response[KEYS_HEADER] = " ".join(dict.fromkeys([*known, *keys]))
 
 
 def _always(request) -> bool:
@@ -72,11 +103,13 @@ def _always(request) -> bool:
 class Section:
     """A part of the site under one URL prefix whose anonymous GETs are public (e.g. the JSON API).
 
-    ``is_public(request)`` may keep some of them out (a search); ``may_serve_hit(request)`` is asked
-    before a cached answer is served, and when it says no the request goes on to its view.
+    ``query`` names the query parameters its views read; ``is_public(request)`` may keep some
+    requests out (a search); ``may_serve_hit(request)`` is asked before a cached answer is
+    served, and when it says no the request goes on to its view.
     """
 
     prefix: str
+    query: frozenset = frozenset()
     is_public: Callable = _always
     may_serve_hit: Callable = _always
 
@@ -110,55 +143,83 @@ def next_change_time() -> float:
 
 # INVALIDATION
 # ------------------------------------------------------------------------------
-def bump_generation():
-    """Retire every cached page in every process; the next visit renders afresh."""
+def _retire_now(keys: frozenset[str]) -> None:
     try:
         # The schedule first: a reader that sees the new generation must see the new schedule.
         cache.set(SCHEDULE_KEY, next_change_time(), timeout=None)
+        if not keys:
+            return
         try:
-            cache.incr(GENERATION_KEY)
+            generation = cache.incr(GENERATION_KEY)
         except ValueError:  # first write ever, or the key was evicted: start where no old entry can be
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            generation = time.time_ns()
+            cache.set(GENERATION_KEY, generation, timeout=None)
+        # A mark must outlive every entry rendered before it: those expire within PAGE_CACHE_SECONDS.
+        marks = {RETIRED_KEY_PREFIX + key: generation for key in keys}
+        cache.set_many(marks, timeout=settings.PAGE_CACHE_SECONDS + 60)
     except Exception:
-        logger.exception("Could not invalidate the page cache")
+        logger.exception("Could not retire pages in the page cache")
 
 
-def retire_pages(**kwargs):
-    """Retire the cached pages now, and once more when the surrounding transaction commits.
+def retire_pages(keys: Iterable[str] | None = None) -> None:
+    """Retire the pages that show any of ``keys`` (every page when None), here and in shared caches.
 
-    Takes any keyword arguments, so it can be connected to a signal as it is.
+    An empty ``keys`` retires nothing but still rereads the lifetime hooks (a post was scheduled).
+    Done now, and once more when the surrounding transaction commits: until then other
+    connections still read the old rows, and a page they render meanwhile must not stay.
     """
-    bump_generation()
+    keys = frozenset([ALL_PAGES] if keys is None else keys)
+    if keys:
+        keys |= {UNNAMED}
+    _retire_now(keys)
     if transaction.get_connection().in_atomic_block:
-        # Until the commit, other connections still read the old rows: a page they render in
-        # between is filed under the generation bumped above, which this retires again.
-        transaction.on_commit(bump_generation)
+        transaction.on_commit(functools.partial(_retire_now, keys))
+    if keys and purgers.configured():
+        transaction.on_commit(functools.partial(purgers.purge_later, sorted(keys)))
 
 
 # SERVING
 # ------------------------------------------------------------------------------
-def page_key(request) -> str:
-    """The page's address as routed: the script name and the path the URLconf saw are kept apart.
+def page_key(request, query_names: frozenset) -> tuple[str, bool]:
+    """The cache key of the page as routed, and whether the request asked for nothing else.
 
-    ``request.path`` joins them, so ``SCRIPT_NAME=/tags`` with ``/`` (the home page) and ``/tags/``
-    would share an entry. Each part is quoted, so no value of one can imitate the other.
+    The script name and the path the URLconf saw are kept apart (``request.path`` joins them,
+    so ``SCRIPT_NAME=/tags`` with ``/``, the home page, and ``/tags/`` would share an entry), and
+    each part is quoted, so no value of one can imitate another. Only the query parameters the
+    view reads are kept, in a fixed order.
     """
     meta = request.META
     script_name = request.path.removesuffix(request.path_info)  # as Django joined them
-    parts = (request.scheme, meta.get("HTTP_HOST", ""), script_name, request.path_info)
-    address = " ".join(quote(part, safe="") for part in parts) + "?" + meta.get("QUERY_STRING", "")
-    return PAGE_KEY_PREFIX + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
+    kept = sorted((name, value) for name, value in request.GET.lists() if name in query_names)
+    parts = (
+        request.scheme,
+        meta.get("HTTP_HOST", ""),
+        script_name,
+        request.path_info,
+        urlencode(kept, doseq=True),
+    )
+    address = " ".join(quote(part, safe="") for part in parts)
+    canonical = len(kept) == len(request.GET)
+    return PAGE_KEY_PREFIX + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest(), canonical
+
+
+def query_names_for(request) -> frozenset | None:
+    """The query parameters the view of this request reads, or None when its answers are not public."""
+    section = section_for(request.path_info)
+    if section is not None:
+        return section.query if section.is_public(request) else None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    return match.func.cache_query if getattr(match.func, "cache_public", False) else None
 
 
 def is_storable(request, response) -> bool:
     """Whether this response is the same for every anonymous visitor (see the module's docstring)."""
     if response.status_code != 200 or response.streaming or response.cookies:
         return False
-    match = getattr(request, "resolver_match", None)
-    if match is None:
-        return False
-    section = section_for(request.path)
-    if not (getattr(match.func, "cache_public", False) or (section and section.is_public(request))):
+    if getattr(request, "resolver_match", None) is None:
         return False
     if getattr(request, "_csp_nonce", None) is not None:
         return False
@@ -170,6 +231,15 @@ def is_storable(request, response) -> bool:
         return False
     user = getattr(request, "user", None)
     return user is None or not user.is_authenticated
+
+
+def shared_cache_control(lifetime: float) -> str:
+    """Browsers revalidate every time (a 304 costs little); shared caches keep the page as we do."""
+    return (
+        f"max-age=0, s-maxage={max(int(lifetime), 0)}, "
+        f"stale-while-revalidate={settings.PAGE_CACHE_STALE_WHILE_REVALIDATE}, "
+        f"stale-if-error={settings.PAGE_CACHE_STALE_IF_ERROR}"
+    )
 
 
 class PageCacheMiddleware:
@@ -191,53 +261,74 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not self.is_candidate(request):
             return self.get_response(request)
-        key = page_key(request)
+        query_names = query_names_for(request)
+        if query_names is None:
+            return self.miss(self.get_response(request))
+        key, canonical = page_key(request, query_names)
         try:
             found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+            generation, entry = found.get(GENERATION_KEY), found.get(key)
+            if generation is None:  # a new or flushed cache: start counting before the view reads
+                cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+                generation = cache.get(GENERATION_KEY)
+            fresh = entry is not None and self.is_fresh(key, entry, generation)
         except Exception:
             logger.warning("The page cache is unreachable; serving without it", exc_info=True)
             return self.get_response(request)
-        generation = found.get(GENERATION_KEY)
-        entry = found.get(key)
-        if entry is not None and entry[0] == generation and entry[1] > time.time():
-            section = section_for(request.path)
+        if fresh:
+            section = section_for(request.path_info)
             if section is None or section.may_serve_hit(request):
                 return self.hit(request, entry)
             return self.get_response(request)
         response = self.get_response(request)
-        if is_storable(request, response):
-            try:
-                self.store(request, response, key, generation, found.get(SCHEDULE_KEY))
-            except Exception:
-                logger.warning("Could not store a page in the cache", exc_info=True)
-            if is_not_modified(request, response["ETag"], parse_http_date_safe(response["Last-Modified"])):
-                return not_modified_response(response.items())
+        if not (canonical and is_storable(request, response)):
+            return self.miss(response)
+        try:
+            self.store(response, key, generation, found.get(SCHEDULE_KEY))
+        except Exception:
+            logger.warning("Could not store a page in the cache", exc_info=True)
+        if is_not_modified(request, response["ETag"], parse_http_date_safe(response["Last-Modified"])):
+            return not_modified_response(response.items())
+        return self.miss(response)
+
+    def miss(self, response):
         response["X-Cache"] = "miss"
         return response
 
+    def is_fresh(self, key, entry, generation) -> bool:
+        """Not expired, and none of its keys retired since it was rendered (see the module's docstring)."""
+        rendered_at, expires_at, keys = entry[:3]
+        if expires_at <= time.time() or generation is None:
+            return False
+        if rendered_at == generation:
+            return True
+        marks = cache.get_many([RETIRED_KEY_PREFIX + name for name in keys])
+        if any(retired > rendered_at for retired in marks.values()):
+            return False
+        # Fresh under the newer generation too: the next hit needs no second look.
+        cache.set(key, (generation, *entry[1:]), timeout=math.ceil(expires_at - time.time()))
+        return True
+
     def hit(self, request, entry):
-        _generation, _expires_at, etag, last_modified, headers, content = entry
+        _generation, expires_at, _keys, shared, etag, last_modified, headers, content = entry
         if is_not_modified(request, etag, last_modified):
             response = not_modified_response(headers)
         else:
             response = HttpResponse(content, headers=headers)
+        if shared:
+            response["Cache-Control"] = shared_cache_control(expires_at - time.time())
         response["X-Cache"] = "hit"
         return response
 
-    def store(self, request, response, key, generation, schedule):
+    def store(self, response, key, generation, schedule):
         now = time.time()
         content = response.content
         if not response.has_header("ETag"):
             response["ETag"] = f'"{hashlib.md5(content, usedforsecurity=False).hexdigest()}"'
         if not response.has_header("Last-Modified"):
             response["Last-Modified"] = http_date(now)
-        if not response.has_header("Cache-Control"):
-            response["Cache-Control"] = "no-cache"  # browsers revalidate: a 304 costs us nothing
-        if generation is None:
-            # A new or flushed cache: start a generation, and store from the next visit on (a
-            # write racing with this one may have started it, after this page was rendered).
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            return
+        keys = response.get(KEYS_HEADER, "").split() or [UNNAMED]
+        add_keys(response, *keys, ALL_PAGES)
         if schedule is None:  # evicted: recompute, unless a write sets it meanwhile
             schedule = next_change_time()
             cache.add(SCHEDULE_KEY, schedule, timeout=None)
@@ -246,8 +337,13 @@ class PageCacheMiddleware:
         lifetime = settings.PAGE_CACHE_SECONDS
         if schedule > now:
             lifetime = min(lifetime, schedule - now)
-        if lifetime < 1:
+        shared = not response.has_header("Cache-Control")
+        if shared:
+            response["Cache-Control"] = shared_cache_control(lifetime)
+        if generation is None or lifetime < 1:
             return
         last_modified = parse_http_date_safe(response["Last-Modified"])
-        entry = (generation, now + lifetime, response["ETag"], last_modified, list(response.items()), content)
+        keys = response[KEYS_HEADER].split()
+        headers = list(response.items())
+        entry = (generation, now + lifetime, keys, shared, response["ETag"], last_modified, headers, content)
         cache.set(key, entry, timeout=math.ceil(lifetime))

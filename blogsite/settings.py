@@ -133,6 +133,18 @@ if env.bool("CACHE_DISABLED", default=False):
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Anonymous pages and public API reads (blogsite/pagecache.py): the longest a page is kept, in seconds.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
+# Shared caches in front (Varnish, a CDN) may serve a page this long past its time while they
+# fetch a fresh one, or while the site cannot answer (Cache-Control, RFC 5861).
+PAGE_CACHE_STALE_WHILE_REVALIDATE = env.int("PAGE_CACHE_STALE_WHILE_REVALIDATE", default=30)
+PAGE_CACHE_STALE_IF_ERROR = env.int("PAGE_CACHE_STALE_IF_ERROR", default=60 * 60 * 24)
+# Where to purge changed pages by surrogate key (blogsite/purgers.py, deploy/varnish/blogsite.vcl),
+# e.g. "http://127.0.0.1:6081"; several, comma-separated. Unset: no shared cache to purge.
+SHARED_CACHE_PURGE_URLS = env.list("SHARED_CACHE_PURGE_URLS", default=[])
+if bad_urls := [url for url in SHARED_CACHE_PURGE_URLS if not url.startswith(("http://", "https://"))]:
+    raise ImproperlyConfigured(
+        f"SHARED_CACHE_PURGE_URLS takes http:// or https:// URLs, not {bad_urls[0]!r}."
+    )
+SHARED_CACHE_PURGER = "blogsite.purgers.VarnishPurger"
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ from pydantic import AwareDatetime, ConfigDict
 
 from accounts import backends, permissions, tokens
 from accounts.api import ANYONE, SIGNED_IN, UserRef, user_ref
-from accounts.models import Role
+from accounts.models import WRITERS_KEY, Role, author_key
+from blogsite import pagecache
 from blogsite.api import (
     NO_NUL,
     ApiError,
@@ -38,7 +39,7 @@ from media import api as media_api
 from media.api import MediaOut
 from media.models import Image
 
-from . import search, services
+from . import pagekeys, search, services
 from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TITLE_LENGTH, Post
 
 router = Router(tags=["posts"], auth=ANYONE)
@@ -201,17 +202,25 @@ def _post_for(request, post_id: int, *, lock=False) -> Post:
 
 
 @router.get("/posts", response={200: Page[PostSummaryOut], **errors(400, 401, 429)}, exclude_unset=True)
-def api_post_list(request, filters: Query[PostFilters]):
+def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
     """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
     posts = _filtered_posts(request.auth, filters)
     with_snippets = functools.partial(search.add_snippets, text=filters.q) if filters.q else list
+
+    def prepare(rows):
+        rows = with_covers(with_snippets(rows))
+        pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(rows))
+        return rows
+
     summary = functools.partial(post_data, request, full=False)
-    return paginate(request, posts, filters, summary, prepare=lambda rows: with_covers(with_snippets(rows)))
+    return paginate(request, posts, filters, summary, prepare=prepare)
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})
 def api_post_detail(request, post_id: int, response: HttpResponse):
-    data = post_data(request, _post_for(request, post_id))
+    post = _post_for(request, post_id)
+    data = post_data(request, post)
+    pagecache.add_keys(response, *pagekeys.for_cards([post]))
     response["ETag"] = etag = etag_of(data)
     if is_not_modified(request, etag):
         return Status(304, None)
@@ -382,9 +391,11 @@ def api_login(request, credentials: LoginIn):
     operation_id="accounts_api_api_user_list",
     response={200: Page[UserOut], **errors(400, 401, 429)},
 )
-def api_user_list(request, params: Query[PageParams]):
+def api_user_list(request, params: Query[PageParams], response: HttpResponse):
     """Writers who have published posts, by username."""
-    return paginate(request, _writers(), params, lambda user: user_data(request, user))
+    page = paginate(request, _writers(), params, lambda user: user_data(request, user))
+    pagecache.add_keys(response, WRITERS_KEY, *(author_key(user["id"]) for user in page["results"]))
+    return page
 
 
 @people.get(
@@ -392,8 +403,9 @@ def api_user_list(request, params: Query[PageParams]):
     operation_id="accounts_api_api_user_detail",
     response={200: UserOut, **errors(401, 404, 429)},
 )
-def api_user_detail(request, user_id: int):
+def api_user_detail(request, user_id: int, response: HttpResponse):
     user = get_object_or_404(_writers(), pk=user_id)
+    pagecache.add_keys(response, WRITERS_KEY, author_key(user.pk))
     return user_data(request, user)
 
 

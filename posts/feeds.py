@@ -17,9 +17,11 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import format_html
 
-from blogsite import links
+from accounts.models import author_key
+from blogsite import links, pagecache
 from blogsite.text import xml_safe
 
+from . import pagekeys
 from .models import Post, Tag
 
 
@@ -68,12 +70,19 @@ class LatestPostsFeed(Feed):
     feed_type = FullContentRssFeed
     url_name = "posts:feed"
     request = None
+    page_keys = ()
 
     def __call__(self, request, *args, **kwargs):
         # One copy per request, so links can be made absolute without sharing state.
         feed = copy.copy(self)
-        feed.request = request
-        return super(LatestPostsFeed, feed).__call__(request, *args, **kwargs)
+        feed.request, feed.page_keys = request, []
+        response = super(LatestPostsFeed, feed).__call__(request, *args, **kwargs)
+        pagecache.add_keys(response, *feed.page_keys)
+        return response
+
+    def list_keys(self, obj) -> list[str]:
+        """The list this feed shows, for the page cache (posts/pagekeys.py)."""
+        return [pagekeys.POSTS]
 
     def absolute_url(self, path):
         return links.absolute_url(path, self.request)
@@ -98,12 +107,14 @@ class LatestPostsFeed(Feed):
 
     def items(self, obj=None):
         # 2 queries: the posts with their authors, then their tags.
-        return (
+        posts = list(
             self.posts(obj)
             .select_related("author", "cover")
             .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by("name")), "cover__renditions")
             .newest_first()[: settings.BLOG_FEED_LENGTH]
         )
+        self.page_keys += [*self.list_keys(obj), *pagekeys.for_cards(posts)]
+        return posts
 
     def item_title(self, item):
         return item.title
@@ -182,6 +193,9 @@ class TagFeed(LatestPostsFeed):
     def posts(self, obj):
         return Post.objects.public().filter(tags=obj)
 
+    def list_keys(self, obj):
+        return [pagekeys.tag_key(obj.pk), pagekeys.tag_posts_key(obj.pk)]
+
 
 class TagAtomFeed(TagFeed):
     feed_type = FullContentAtomFeed
@@ -214,6 +228,9 @@ class AuthorFeed(LatestPostsFeed):
 
     def posts(self, obj):
         return Post.objects.public().filter(author=obj)
+
+    def list_keys(self, obj):
+        return [author_key(obj.pk), pagekeys.author_posts_key(obj.pk)]
 
 
 class AuthorAtomFeed(AuthorFeed):

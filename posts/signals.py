@@ -1,18 +1,21 @@
 """What retires cached pages, and what bounds their life: the posts app tells the page cache.
 The same signals keep related-posts rankings exact.
 
-Every write path (admin, API, dashboard, shell, commands) goes through these model signals. A
-bulk ``QuerySet.update()`` sends none: code that updates posts, tags or users in bulk calls
-``pagecache.retire_pages()`` itself, and ``RelatedPost.objects.retire_all()`` when it changed
-posts' status, date or tags.
+Every write path (admin, API, dashboard, shell, commands) goes through these model signals,
+and each retires only the pages that show what changed (posts/pagekeys.py): a draft saved, a
+post sent to review or scheduled retires none. A bulk ``QuerySet.update()`` sends no signal:
+code that updates posts, tags or users in bulk calls ``pagecache.retire_pages()`` itself, and
+``RelatedPost.objects.retire_all()`` when it changed posts' status, date or tags.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from accounts.models import WRITERS_KEY, author_key
 from blogsite import pagecache
 from media.signals import renditions_ready
 
+from . import pagekeys
 from .models import Post, RelatedPost, Tag, rerender_posts_showing
 
 # A user's save that touches only these changes no public page (sign-ins update last_login).
@@ -25,15 +28,86 @@ def next_publication_time() -> float:
     return at.timestamp() if at else 0
 
 
-def _user_saved(sender, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= PRIVATE_USER_FIELDS:
+def _post_before_save(sender, instance, raw=False, **kwargs):
+    """Remember how the post stood before this save: whether and when it was public."""
+    before = None
+    if instance.pk is not None and not raw:
+        before = Post.objects.filter(pk=instance.pk).values("status", "published_at", "author_id").first()
+    instance.stored_state = before
+
+
+def _post_saved(sender, instance, raw=False, **kwargs):
+    if raw:
         return
-    pagecache.retire_pages()
+    before = getattr(instance, "stored_state", None)
+    was_public = before is not None and Post(**before).is_public
+    if not (was_public or instance.is_public):
+        pagecache.retire_pages([])  # no page shows it; a new schedule may bound their life
+        return
+    keys = [pagekeys.post_key(instance.pk), pagekeys.SITEMAP]
+    moved = before is None or (before["published_at"], before["author_id"]) != (
+        instance.published_at,
+        instance.author_id,
+    )
+    if was_public != instance.is_public or moved:
+        tag_ids = list(instance.tags.values_list("pk", flat=True))
+        keys += pagekeys.for_membership(instance, tag_ids)
+        if before is not None and before["author_id"] != instance.author_id:
+            keys += [author_key(before["author_id"]), pagekeys.author_posts_key(before["author_id"])]
+    pagecache.retire_pages(keys)
 
 
-def _tags_changed(sender, action, **kwargs):
-    if action.startswith("post_"):
-        pagecache.retire_pages()
+def _post_deleting(sender, instance, **kwargs):
+    """A public post leaves every list; its tags are only known before the delete."""
+    if instance.is_public:
+        tag_ids = list(instance.tags.values_list("pk", flat=True))
+        instance.retired_keys = [pagekeys.SITEMAP, *pagekeys.for_membership(instance, tag_ids)]
+
+
+def _post_deleted(sender, instance, **kwargs):
+    keys = getattr(instance, "retired_keys", None)
+    if keys:
+        pagecache.retire_pages(keys)
+
+
+def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """Tags added to or removed from a public post change the tag's lists and the tag index."""
+    if action == "pre_clear":
+        # The cleared tags are only known before the clear.
+        related = instance.posts if reverse else instance.tags
+        instance.cleared_ids = list(related.values_list("pk", flat=True))
+        return
+    if not action.startswith("post_"):
+        return
+    ids = set(pk_set or ()) | set(getattr(instance, "cleared_ids", ()))
+    if reverse:  # tag.posts.add(...): ``instance`` is the tag, ``ids`` are posts
+        public = Post.objects.public().filter(pk__in=ids).values_list("pk", flat=True)
+        posts = [pagekeys.post_key(pk) for pk in public]
+        if posts:
+            pagecache.retire_pages([*posts, pagekeys.tag_posts_key(instance.pk), pagekeys.TAGS])
+    elif instance.is_public:
+        tag_keys = [key for pk in ids for key in (pagekeys.tag_key(pk), pagekeys.tag_posts_key(pk))]
+        pagecache.retire_pages([pagekeys.post_key(instance.pk), pagekeys.TAGS, *tag_keys])
+
+
+def _tag_saved(sender, instance, created, raw=False, **kwargs):
+    if not created and not raw:
+        pagecache.retire_pages([pagekeys.tag_key(instance.pk)])
+
+
+def _tag_deleted(sender, instance, **kwargs):
+    keys = [pagekeys.tag_key(instance.pk), pagekeys.tag_posts_key(instance.pk), pagekeys.TAGS]
+    pagecache.retire_pages(keys)
+
+
+def _user_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
+    if created or raw or (update_fields is not None and set(update_fields) <= PRIVATE_USER_FIELDS):
+        return
+    pagecache.retire_pages([author_key(instance.pk)])
+
+
+def _user_deleted(sender, instance, **kwargs):
+    pagecache.retire_pages([author_key(instance.pk), pagekeys.author_posts_key(instance.pk), WRITERS_KEY])
 
 
 # RELATED POSTS: every kept ranking stays exact (models.RelatedPostQuerySet.refresh)
@@ -65,14 +139,16 @@ def _tag_deleted_for_rankings(sender, **kwargs):
 
 def connect():
     """Connect the handlers and the lifetime hook; called once, from ``PostsConfig.ready()``."""
-    for model in (Post, Tag):
-        name = model.__name__
-        post_save.connect(pagecache.retire_pages, sender=model, dispatch_uid=f"pagecache-save-{name}")
-        post_delete.connect(pagecache.retire_pages, sender=model, dispatch_uid=f"pagecache-delete-{name}")
+    pre_save.connect(_post_before_save, sender=Post, dispatch_uid="pagecache-before-post")
+    post_save.connect(_post_saved, sender=Post, dispatch_uid="pagecache-save-post")
+    pre_delete.connect(_post_deleting, sender=Post, dispatch_uid="pagecache-deleting-post")
+    post_delete.connect(_post_deleted, sender=Post, dispatch_uid="pagecache-delete-post")
+    m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="pagecache-post-tags")
+    post_save.connect(_tag_saved, sender=Tag, dispatch_uid="pagecache-save-tag")
+    post_delete.connect(_tag_deleted, sender=Tag, dispatch_uid="pagecache-delete-tag")
     user_model = get_user_model()
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="pagecache-save-user")
-    post_delete.connect(pagecache.retire_pages, sender=user_model, dispatch_uid="pagecache-delete-user")
-    m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="pagecache-post-tags")
+    post_delete.connect(_user_deleted, sender=user_model, dispatch_uid="pagecache-delete-user")
     pagecache.bound_lifetime_by(next_publication_time)
     post_save.connect(_post_saved_for_rankings, sender=Post, dispatch_uid="related-save-post")
     pre_delete.connect(_post_leaving_rankings, sender=Post, dispatch_uid="related-delete-post")

@@ -8,6 +8,9 @@ from django.contrib.sitemaps import Sitemap
 from django.db.models import Max
 from django.urls import reverse
 
+from accounts.models import WRITERS_KEY
+
+from . import pagekeys
 from .models import Post, Tag
 
 
@@ -89,3 +92,5 @@ class AuthorSitemap(SiteSitemap):
 
 
 SITEMAPS = {"pages": PageSitemap, "posts": PostSitemap, "tags": TagSitemap, "authors": AuthorSitemap}
+# What the sitemap shows, for the page cache: every list, and every public post's last change.
+SITEMAP_KEYS = (pagekeys.SITEMAP, pagekeys.POSTS, pagekeys.TAGS, WRITERS_KEY)

@@ -4,9 +4,10 @@ from django.urls import path
 from blogsite.pagecache import cache_public
 
 from . import dashboard, feeds, views
-from .sitemaps import SITEMAPS
+from .sitemaps import SITEMAP_KEYS, SITEMAPS
 
 app_name = "posts"
+cached_sitemap = cache_public(sitemap, query=["p"], keys=SITEMAP_KEYS)
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,7 +22,7 @@ urlpatterns = [
     path("tags/<slug:slug>/feed/atom/", cache_public(feeds.TagAtomFeed()), name="tag_feed_atom"),
     path("authors/<str:username>/feed/", cache_public(feeds.AuthorFeed()), name="author_feed"),
     path("authors/<str:username>/feed/atom/", cache_public(feeds.AuthorAtomFeed()), name="author_feed_atom"),
-    path("sitemap.xml", cache_public(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     # Dashboard
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/review/", dashboard.review_queue, name="review_queue"),

@@ -7,10 +7,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from accounts import permissions
+from accounts.models import author_key
+from blogsite import pagecache
 from blogsite.pagecache import cache_public
 from blogsite.paging import IndexPaginator
 
-from . import search
+from . import pagekeys, search
 from .models import Post, Tag
 
 
@@ -20,10 +22,12 @@ def _page_of(request, posts):
     return paginator.get_page(request.GET.get("page"))
 
 
-@cache_public
+@cache_public(query=["page"])
 def home(request):
     page = _page_of(request, Post.objects.public())
-    return render(request, "posts/home.html", {"page": page})
+    response = render(request, "posts/home.html", {"page": page})
+    pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(page))
+    return response
 
 
 @cache_public
@@ -40,25 +44,34 @@ def post_detail(request, slug):
         context["next_post"] = post.next_public()
         neighbours = (context["previous_post"], context["next_post"])  # already linked just above
         context["related_posts"] = post.related_public(context["tags"], exclude=neighbours)
-    return render(request, "posts/post_detail.html", context)
+    response = render(request, "posts/post_detail.html", context)
+    linked = (*neighbours, *context["related_posts"]) if post.is_public else ()
+    pagecache.add_keys(response, *pagekeys.for_post_page(post, context["tags"], linked))
+    return response
 
 
-@cache_public
+@cache_public(query=["page"])
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     page = _page_of(request, Post.objects.public().filter(tags=tag))
     if not page.paginator.count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
-    return render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
+    response = render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
+    keys = pagekeys.tag_key(tag.pk), pagekeys.tag_posts_key(tag.pk), *pagekeys.for_cards(page)
+    pagecache.add_keys(response, *keys)
+    return response
 
 
-@cache_public
+@cache_public(query=["page"])
 def author_detail(request, username):
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
     page = _page_of(request, Post.objects.public().filter(author=author))
     if not page.paginator.count:
         raise Http404("This author has not published anything yet.")
-    return render(request, "posts/author_detail.html", {"author": author, "page": page})
+    response = render(request, "posts/author_detail.html", {"author": author, "page": page})
+    keys = author_key(author.pk), pagekeys.author_posts_key(author.pk), *pagekeys.for_cards(page)
+    pagecache.add_keys(response, *keys)
+    return response
 
 
 def search_results(request):
@@ -76,4 +89,6 @@ def search_results(request):
 def tag_index(request):
     """Every tag in use, with how many public posts it has."""
     tags = Tag.in_use().order_by("name")
-    return render(request, "posts/tag_index.html", {"tags": tags})
+    response = render(request, "posts/tag_index.html", {"tags": tags})
+    pagecache.add_keys(response, pagekeys.TAGS, *(pagekeys.tag_key(tag.pk) for tag in tags))
+    return response

@@ -1,37 +1,34 @@
 """The page cache's storing rules, on responses a view might give (the pages themselves: posts/tests)."""
 
 import pytest
+from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.template import engines
 from django.test import RequestFactory
-from django.urls import ResolverMatch
+from django.urls import resolve
 
 from blogsite import pagecache
+from blogsite.tests import pagecache_urls
 
 
 @pytest.fixture
-def middleware_call(db):
-    """Run a request through the middleware with a stand-in view; return (first, second) responses."""
+def middleware_call(db, settings):
+    """Run requests through the middleware to a stand-in view; return the responses.
 
-    pagecache.bump_generation()  # a running site has a generation: pages are stored from the first visit
+    ``respond(request)`` is what the view answers; ``urls`` are the addresses asked for, in turn.
+    """
+    settings.ROOT_URLCONF = "blogsite.tests.pagecache_urls"
 
-    def call(respond, *, public=True, cookies=None):
-        def view(request):
-            return respond(request)
-
-        if public:
-            view = pagecache.cache_public(view)
-
-        def get_response(request):
-            request.resolver_match = ResolverMatch(view, (), {})
-            return view(request)
-
-        middleware = pagecache.PageCacheMiddleware(get_response)
+    def call(respond, *, public=True, cookies=None, urls=None):
+        pagecache_urls.RESPOND["view"] = respond
+        view = pagecache_urls.public if public else pagecache_urls.not_public
+        middleware = pagecache.PageCacheMiddleware(lambda request: view(request))
         factory = RequestFactory()
         responses = []
-        for _ in range(2):
-            request = factory.get("/anything/")
+        for url in urls or ["/anything/" if public else "/private/"] * 2:
+            request = factory.get(url)
+            request.resolver_match = resolve(request.path_info)
             request.COOKIES.update(cookies or {})
             responses.append(middleware(request))
         return responses
@@ -85,3 +82,56 @@ def test_it_never_stores_views_that_did_not_opt_in(middleware_call):
 def test_it_bypasses_the_cache_for_requests_with_a_session(middleware_call):
     responses = middleware_call(lambda request: HttpResponse("hi"), cookies={"sessionid": "abc"})
     assert [r.get("X-Cache") for r in responses] == [None, None]
+
+
+def named(*keys):
+    def respond(request):
+        response = HttpResponse(f"page {request.GET.get('page', 1)}")
+        pagecache.add_keys(response, *keys)
+        return response
+
+    return respond
+
+
+def test_it_keeps_only_the_query_parameters_the_view_reads(middleware_call):
+    urls = ["/anything/?page=2", "/anything/?page=2&utm_source=x", "/anything/?junk=1", "/anything/?junk=2"]
+    responses = middleware_call(named("post-1"), urls=urls)
+    assert [r["X-Cache"] for r in responses] == ["miss", "hit", "miss", "miss"]
+    assert responses[1].content == b"page 2"
+    # ?junk=… stored nothing of its own:
+    assert middleware_call(named("post-1"), urls=["/anything/"])[0]["X-Cache"] == "miss"
+
+
+def test_it_retires_only_the_pages_that_show_what_changed(middleware_call):
+    middleware_call(named("post-1", "posts"), urls=["/anything/?page=1"])
+    middleware_call(named("post-2"), urls=["/anything/?page=2"])
+    pagecache.retire_pages(["post-2"])
+    page_one, page_two = middleware_call(named(), urls=["/anything/?page=1", "/anything/?page=2"])
+    assert (page_one["X-Cache"], page_two["X-Cache"]) == ("hit", "miss")
+    pagecache.retire_pages()  # everything
+    assert middleware_call(named(), urls=["/anything/?page=1"])[0]["X-Cache"] == "miss"
+
+
+def test_a_page_that_names_nothing_is_retired_by_any_change(middleware_call):
+    middleware_call(named(), urls=["/anything/"])
+    pagecache.retire_pages(["post-99"])
+    assert middleware_call(named(), urls=["/anything/"])[0]["X-Cache"] == "miss"
+
+
+def test_it_tells_shared_caches_what_a_page_shows_and_how_long_to_keep_it(middleware_call, settings):
+    settings.PAGE_CACHE_SECONDS = 120
+    first, second = middleware_call(named("post-1", "tag-2"))
+    for response in (first, second):
+        assert response["xkey"].split() == ["post-1", "tag-2", "all"]
+        # 120 on a miss, what is left of it on a hit
+        assert response["Cache-Control"].startswith("max-age=0, s-maxage=1")
+        assert "stale-while-revalidate=30" in response["Cache-Control"]
+        assert "stale-if-error=86400" in response["Cache-Control"]
+
+
+def test_a_stored_page_stays_fresh_after_an_unrelated_change_without_a_second_look(middleware_call):
+    middleware_call(named("post-1"), urls=["/anything/"])
+    pagecache.retire_pages(["post-2"])
+    assert middleware_call(named(), urls=["/anything/"])[0]["X-Cache"] == "hit"  # checked its keys, refiled
+    entry = cache.get(pagecache.page_key(RequestFactory().get("/anything/"), frozenset({"page"}))[0])
+    assert entry[0] == cache.get(pagecache.GENERATION_KEY)

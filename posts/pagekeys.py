@@ -1,0 +1,61 @@
+"""What the posts app's cached pages show, as surrogate keys, and which keys a change retires.
+
+A page names the posts, tags and writers it shows and the lists it belongs to
+(``blogsite/pagecache.py``); ``posts/signals.py`` retires exactly the keys a change touches:
+
+- ``post-<id>``: pages showing that post (its page, the cards and feed items, links to it);
+- ``tag-<id>``: pages showing that tag's name; ``tag-<id>-posts``: the list of its public posts
+  (its page and feeds, and the related posts on the pages of posts with that tag);
+- ``author-<id>`` (accounts): a writer's name or profile; ``author-<id>-posts``: their list;
+- ``posts``: the list of all public posts (home, feeds, sitemap, API list); ``tags``: the tag
+  index and its counts; ``writers`` (accounts): the writers who have published; ``sitemap``:
+  the sitemap, which shows when each public post last changed.
+"""
+
+from accounts.models import WRITERS_KEY, author_key
+
+POSTS = "posts"
+TAGS = "tags"
+SITEMAP = "sitemap"
+
+
+def post_key(post_id) -> str:
+    return f"post-{post_id}"
+
+
+def tag_key(tag_id) -> str:
+    return f"tag-{tag_id}"
+
+
+def tag_posts_key(tag_id) -> str:
+    return f"tag-{tag_id}-posts"
+
+
+def author_posts_key(user_id) -> str:
+    return f"author-{user_id}-posts"
+
+
+def for_cards(posts) -> list[str]:
+    """Posts shown as cards or feed items (``for_listing()``): each post, its writer and its tags."""
+    keys = []
+    for post in posts:
+        keys += [post_key(post.pk), author_key(post.author_id)]
+        keys += [tag_key(tag.pk) for tag in post.tags.all()]  # prefetched by for_listing()
+    return keys
+
+
+def for_post_page(post, tags, linked) -> list[str]:
+    """A post's page: the post, its writer, its tags, the lists related posts come from, linked posts."""
+    keys = [post_key(post.pk), author_key(post.author_id)]
+    keys += [key for tag in tags for key in (tag_key(tag.pk), tag_posts_key(tag.pk))]
+    return keys + [post_key(other.pk) for other in linked if other is not None]
+
+
+def for_membership(post, tag_ids) -> list[str]:
+    """A post joins or leaves the public lists (published, unpublished, deleted, moved in time)."""
+    author = post.author_id
+    keys = [post_key(post.pk), POSTS, TAGS, WRITERS_KEY, author_key(author), author_posts_key(author)]
+    keys += [tag_posts_key(tag_id) for tag_id in tag_ids]
+    # Its neighbours link to it now: their pages name only the posts they linked before.
+    neighbours = (post.previous_public(), post.next_public()) if post.is_public else ()
+    return keys + [post_key(other.pk) for other in neighbours if other is not None]
