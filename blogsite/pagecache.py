@@ -278,7 +278,7 @@ class PageCacheMiddleware:
         if fresh:
             section = section_for(request.path_info)
             if section is None or section.may_serve_hit(request):
-                return self.hit(request, entry)
+                return self.hit(request, entry, canonical)
             return self.get_response(request)
         response = self.get_response(request)
         if not (canonical and is_storable(request, response)):
@@ -309,14 +309,16 @@ class PageCacheMiddleware:
         cache.set(key, (generation, *entry[1:]), timeout=math.ceil(expires_at - time.time()))
         return True
 
-    def hit(self, request, entry):
+    def hit(self, request, entry, canonical=True):
         _generation, expires_at, _keys, shared, etag, last_modified, headers, content = entry
         if is_not_modified(request, etag, last_modified):
             response = not_modified_response(headers)
         else:
             response = HttpResponse(content, headers=headers)
         if shared:
-            response["Cache-Control"] = shared_cache_control(expires_at - time.time())
+            # A shared cache keys on the whole URL: let it keep only the page's own address.
+            lifetime = expires_at - time.time()
+            response["Cache-Control"] = shared_cache_control(lifetime) if canonical else "max-age=0"
         response["X-Cache"] = "hit"
         return response
 

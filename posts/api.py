@@ -21,7 +21,7 @@ from pydantic import AwareDatetime, ConfigDict
 
 from accounts import backends, permissions, tokens
 from accounts.api import ANYONE, SIGNED_IN, UserRef, user_ref
-from accounts.models import WRITERS_KEY, Role, author_key
+from accounts.models import WRITERS_KEY, Role
 from blogsite import pagecache
 from blogsite.api import (
     NO_NUL,
@@ -394,7 +394,8 @@ def api_login(request, credentials: LoginIn):
 def api_user_list(request, params: Query[PageParams], response: HttpResponse):
     """Writers who have published posts, by username."""
     page = paginate(request, _writers(), params, lambda user: user_data(request, user))
-    pagecache.add_keys(response, WRITERS_KEY, *(author_key(user["id"]) for user in page["results"]))
+    shown = [key for user in page["results"] for key in pagekeys.for_writer(user["id"])]
+    pagecache.add_keys(response, WRITERS_KEY, *shown)
     return page
 
 
@@ -405,7 +406,7 @@ def api_user_list(request, params: Query[PageParams], response: HttpResponse):
 )
 def api_user_detail(request, user_id: int, response: HttpResponse):
     user = get_object_or_404(_writers(), pk=user_id)
-    pagecache.add_keys(response, WRITERS_KEY, author_key(user.pk))
+    pagecache.add_keys(response, WRITERS_KEY, *pagekeys.for_writer(user.pk))
     return user_data(request, user)
 
 

@@ -17,7 +17,7 @@ from blogsite.text import validate_line, validate_text
 from media import markup
 from media.models import Image
 
-from . import rendering, search
+from . import pagekeys, rendering, search
 
 # LIMITS: the sizes of a post's fields, written once. The model, the editor form, the
 # services and the API schemas (and so the OpenAPI document) all take them from here.
@@ -275,7 +275,7 @@ class Post(models.Model):
         html, _images = self.render_body(self.body, has_cover=self.cover_id is not None)
         if html != self.body_html:
             Post.objects.filter(pk=self.pk).update(body_html=html)
-            pagecache.retire_pages()  # a bulk update sends no signal
+            pagecache.retire_pages([pagekeys.post_key(self.pk)])  # a bulk update sends no signal
 
     @classmethod
     def check_words(cls, **values) -> None:

@@ -4,9 +4,11 @@ A page names the posts, tags and writers it shows and the lists it belongs to
 (``blogsite/pagecache.py``); ``posts/signals.py`` retires exactly the keys a change touches:
 
 - ``post-<id>``: pages showing that post (its page, the cards and feed items, links to it);
+  ``post-<id>-neighbours``: its page's links to the posts published just before and after;
 - ``tag-<id>``: pages showing that tag's name; ``tag-<id>-posts``: the list of its public posts
   (its page and feeds, and the related posts on the pages of posts with that tag);
-- ``author-<id>`` (accounts): a writer's name or profile; ``author-<id>-posts``: their list;
+- ``author-<id>`` (accounts): a writer's name or profile; ``author-<id>-posts``: their list
+  (their page and feeds, and their count of posts in the API);
 - ``posts``: the list of all public posts (home, feeds, sitemap, API list); ``tags``: the tag
   index and its counts; ``writers`` (accounts): the writers who have published; ``sitemap``:
   the sitemap, which shows when each public post last changed.
@@ -21,6 +23,10 @@ SITEMAP = "sitemap"
 
 def post_key(post_id) -> str:
     return f"post-{post_id}"
+
+
+def post_neighbours_key(post_id) -> str:
+    return f"post-{post_id}-neighbours"
 
 
 def tag_key(tag_id) -> str:
@@ -46,16 +52,20 @@ def for_cards(posts) -> list[str]:
 
 def for_post_page(post, tags, linked) -> list[str]:
     """A post's page: the post, its writer, its tags, the lists related posts come from, linked posts."""
-    keys = [post_key(post.pk), author_key(post.author_id)]
+    keys = [post_key(post.pk), post_neighbours_key(post.pk), author_key(post.author_id)]
     keys += [key for tag in tags for key in (tag_key(tag.pk), tag_posts_key(tag.pk))]
     return keys + [post_key(other.pk) for other in linked if other is not None]
 
 
+def for_writer(user_id) -> list[str]:
+    """A writer's public profile with their count of posts (the API's people endpoints)."""
+    return [author_key(user_id), author_posts_key(user_id)]
+
+
 def for_membership(post, tag_ids) -> list[str]:
     """A post joins or leaves the public lists (published, unpublished, deleted, moved in time)."""
-    author = post.author_id
-    keys = [post_key(post.pk), POSTS, TAGS, WRITERS_KEY, author_key(author), author_posts_key(author)]
+    keys = [post_key(post.pk), POSTS, TAGS, WRITERS_KEY, author_posts_key(post.author_id)]
     keys += [tag_posts_key(tag_id) for tag_id in tag_ids]
-    # Its neighbours link to it now: their pages name only the posts they linked before.
+    # Its new neighbours link to it now (the old ones linked to it by name: post-<id>).
     neighbours = (post.previous_public(), post.next_public()) if post.is_public else ()
-    return keys + [post_key(other.pk) for other in neighbours if other is not None]
+    return keys + [post_neighbours_key(other.pk) for other in neighbours if other is not None]

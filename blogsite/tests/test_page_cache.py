@@ -100,6 +100,9 @@ def test_it_keeps_only_the_query_parameters_the_view_reads(middleware_call):
     assert responses[1].content == b"page 2"
     # ?junk=… stored nothing of its own:
     assert middleware_call(named("post-1"), urls=["/anything/"])[0]["X-Cache"] == "miss"
+    # …and shared caches, which key on the whole URL, are told not to keep it either.
+    junk = middleware_call(named("post-1"), urls=["/anything/?junk=3"])[0]
+    assert junk["X-Cache"] == "hit" and "s-maxage" not in junk["Cache-Control"]
 
 
 def test_it_retires_only_the_pages_that_show_what_changed(middleware_call):
