@@ -44,7 +44,8 @@ class VarnishPurger(Purger):
                 # The URL is the operator's, checked to be http(s) when the settings load.
                 request = urllib.request.Request(url, method="PURGE", headers={"xkey": " ".join(part)})  # noqa: S310
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                    response.read()
+                    answer = response.read(200).decode(errors="replace")
+                logger.info("Purged %s at %s: %s", " ".join(part), url, answer.strip()[:120])
 
 
 def _in_parts(keys: Sequence[str]):

@@ -144,7 +144,8 @@ if bad_urls := [url for url in SHARED_CACHE_PURGE_URLS if not url.startswith(("h
     raise ImproperlyConfigured(
         f"SHARED_CACHE_PURGE_URLS takes http:// or https:// URLs, not {bad_urls[0]!r}."
     )
-SHARED_CACHE_PURGER = "blogsite.purgers.VarnishPurger"
+# A class with one method, purge(keys) (blogsite/purgers.py): Varnish by default, a CDN's API otherwise.
+SHARED_CACHE_PURGER = env.str("SHARED_CACHE_PURGER", default="blogsite.purgers.VarnishPurger")
 
 # AUTHENTICATION
 # ------------------------------------------------------------------------------
