@@ -218,11 +218,13 @@ class Client:
         self.cookies = dict(cookies or {})
         self.opener = urllib.request.build_opener(NoRedirects)
 
-    def request(self, method, path, data=None, headers=None, timeout=15) -> Response:
+    def request(self, method, path, data=None, headers=None, timeout=15, body=None) -> Response:
+        """``data`` is sent as a form; ``body`` as it is (say its Content-Type in ``headers``)."""
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        if body is None and data is not None:
+            body = urllib.parse.urlencode(data, doseq=True).encode()
         request = urllib.request.Request(self.base + path, data=body, headers=headers, method=method)
         started = time.monotonic()
         try:

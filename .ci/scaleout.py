@@ -4,27 +4,38 @@
 - A post published through one instance (the dashboard), or by a script on neither (the
   shell), shows on both at once: no instance serves a stale cached page.
 - Two ``db_worker`` processes side by side run each queued e-mail exactly once.
+- Images live in object storage (a local S3-compatible server, moto's): an image uploaded
+  through one instance is read through the other, and a worker makes its renditions there.
 
 Usage: ``.venv/bin/python .ci/scaleout.py DATABASE_URL REDIS_URL``. The database is created
 afresh and dropped at the end; the cache keys get their own prefix.
 """
 
+import io
 import json
+import os
 import re
+import secrets
 import sys
 import time
+import urllib.request
 from collections import Counter
+from pathlib import Path
+from urllib.parse import urlsplit
 
+import boto3
 from cluster import (
     PASSWORD,
     PYTHON,
     Client,
     check,
+    free_port,
     log,
     manage,
     scratch_run,
     site_env,
 )
+from PIL import Image
 
 SETUP = """
 from accounts.models import Role, User
@@ -62,8 +73,51 @@ def main(database_url, redis_url):
         mail_dir = work / "mail"
         mail_dir.mkdir()
         # django-environ reads the path after "filemail:///", so an absolute one needs a fourth slash.
-        env = site_env(database_url, redis_url, EMAIL_URL=f"filemail:///{mail_dir}")
+        storage = start_object_store(processes)
+        env = site_env(database_url, redis_url, EMAIL_URL=f"filemail:///{mail_dir}", **storage)
         run(processes, env, mail_dir)
+
+
+BUCKET = "blogsite-ci-media"
+S3_KEYS = {"aws_access_key_id": "ci-key", "aws_secret_access_key": "ci-secret", "region_name": "us-east-1"}
+
+
+def start_object_store(processes) -> dict:
+    """moto's standalone S3 server on a free port, with an empty bucket; the site's settings for it."""
+    port = free_port()
+    endpoint = f"http://127.0.0.1:{port}"
+    server = Path(PYTHON).with_name("moto_server")
+    processes.start("s3", [str(server), "-H", "127.0.0.1", "-p", str(port)], dict(os.environ))
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(endpoint, timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.2)
+    boto3.client("s3", endpoint_url=endpoint, **S3_KEYS).create_bucket(Bucket=BUCKET)
+    log(f"object storage at {endpoint}, bucket {BUCKET}")
+    return {
+        "MEDIA_S3_BUCKET": BUCKET,
+        "MEDIA_S3_ENDPOINT_URL": endpoint,
+        "MEDIA_S3_REGION": S3_KEYS["region_name"],
+        "MEDIA_S3_ACCESS_KEY_ID": S3_KEYS["aws_access_key_id"],
+        "MEDIA_S3_SECRET_ACCESS_KEY": S3_KEYS["aws_secret_access_key"],
+    }
+
+
+def multipart(fields: dict, name: str, filename: str, content: bytes, content_type: str):
+    """A multipart/form-data body with some fields and one file, as a browser sends it."""
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        f"Content-Type: {content_type}\r\n\r\n".encode()
+    )
+    parts += [content, f"\r\n--{boundary}--\r\n".encode()]
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
 def run(processes, env, mail_dir):
@@ -136,6 +190,53 @@ def run(processes, env, mail_dir):
     log(f"tasks run per worker: {report['per_worker']}")
     check(report["unfinished"] == 0, "every task finished successfully")
     check(sum(report["per_worker"].values()) == EMAILS, "each task was claimed by exactly one worker")
+
+    check_images(processes, env, one, two, worker_command)
+
+
+def check_images(processes, env, one, two, worker_command):
+    """An image uploaded through web-1 is stored in the bucket and read through web-2."""
+    login = Client(one).request(
+        "POST",
+        "/api/auth/login",
+        body=json.dumps({"username": "writer", "password": PASSWORD}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    bearer = {"Authorization": f"Bearer {login.json()['token']}"}
+    picture = io.BytesIO()
+    Image.new("RGB", (1200, 800), (200, 60, 40)).save(picture, "PNG")
+    body, content_type = multipart(
+        {"alt": "A red card"}, "file", "card.jpg", picture.getvalue(), "image/jpeg"
+    )
+    created = Client(one).request(
+        "POST", "/api/media", body=body, headers={**bearer, "Content-Type": content_type}
+    )
+    check(created.status == 201, f"an image is uploaded through web-1 ({created.status})")
+    image = created.json()
+    path = urlsplit(image["url"]).path
+
+    s3 = boto3.client("s3", endpoint_url=env["MEDIA_S3_ENDPOINT_URL"], **S3_KEYS)
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+    check(path.removeprefix("/media/") in keys, "the cleaned original is in the bucket")
+    read = Client(two).get(path)
+    check(
+        read.status == 200
+        and read.headers["Content-Type"] == "image/png"
+        and read.body.startswith(b"\x89PNG"),
+        "web-2 serves the image uploaded through web-1, as PNG (judged by content, not its name)",
+    )
+    check("immutable" in read.headers.get("Cache-Control", ""), "with a year of immutable caching")
+
+    worker = processes.start("worker-media", [*worker_command, "--worker-id", "worker-media"], env)
+    check(worker.wait(timeout=90) == 0, "a worker made the renditions and stopped")
+    detail = Client(two).get(f"/api/media/{image['id']}", headers=bearer).json()
+    check(detail["status"] == "ready" and len(detail["renditions"]) == 4, "web-2 lists the renditions")
+    webp = next(r for r in detail["renditions"] if r["content_type"] == "image/webp")
+    rendition = Client(one).get(urlsplit(webp["url"]).path)
+    check(
+        rendition.status == 200 and rendition.body[8:12] == b"WEBP",
+        "web-1 serves a WebP rendition from the bucket",
+    )
 
 
 def _read_all(folder):

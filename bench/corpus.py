@@ -19,6 +19,7 @@ reader of the dashboard; the public corpus is the same with or without them.
 """
 
 import argparse
+import io
 import json
 import os
 import random
@@ -39,11 +40,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.postgres.search import SearchVector  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
+from PIL import Image as PILImage  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
+from media.models import Image  # noqa: E402
 from posts import search  # noqa: E402
 from posts.models import Post, RelatedPost, Tag  # noqa: E402
 
@@ -418,6 +422,36 @@ def load(count: int, jobs: int, seed: int = SEED, *, dashboard: bool = True) -> 
     print(f"Loaded {len(authors)} writers, {len(TAGS)} tags, {saved} posts in {took:.0f} s.")
 
 
+PICTURE_POST = "A walk in pictures"
+
+
+def _picture(colour, size=(2400, 1600)) -> ContentFile:
+    """A photo-like JPEG (a gradient with grain), made here: nothing is downloaded."""
+    grain = PILImage.effect_noise(size, 24).convert("RGB")
+    light = PILImage.linear_gradient("L").resize(size).convert("RGB")
+    tint = PILImage.new("RGB", size, colour)
+    out = io.BytesIO()
+    PILImage.blend(PILImage.blend(grain, light, 0.5), tint, 0.3).save(out, "JPEG", quality=85)
+    return ContentFile(out.getvalue(), name=f"walk-{colour[0]}.jpg")
+
+
+def picture_post() -> None:
+    """A post with a cover and three inline library images, renditions made (as the worker would)."""
+    owner = User.objects.get(username=WRITERS[0][0])
+    colours = [(200, 120, 60), (60, 140, 90), (70, 90, 180), (160, 60, 140)]
+    pictures = [
+        Image.objects.create_from_upload(_picture(c), owner, alt=f"A hillside, tinted {c}") for c in colours
+    ]
+    for picture in pictures:
+        picture.make_renditions()
+    paragraphs = "\n\n".join(
+        f"The path climbs again.\n\n![{picture.alt}]({picture.url})" for picture in pictures[1:]
+    )
+    post = Post(title=PICTURE_POST, author=owner, body=f"We set out early.\n\n{paragraphs}\n\nHome by dark.")
+    post.cover = pictures[0]
+    post.publish(at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
 def sign_in(username: str) -> str:
     """A session cookie (``name=value``) of ``username``, for the benchmark's signed-in pages."""
     client = Client()
@@ -445,7 +479,7 @@ def search_queries(seed: int = SEED) -> list[str]:
 
 def describe(seed: int = SEED) -> dict:
     """The pages the benchmark reads in this database, found by what the corpus made them."""
-    count = Post.objects.public().count()
+    count = Post.objects.public().exclude(title=PICTURE_POST).count()  # the corpus itself
     index = min(POST_INDEX, count - 1)
     post = Post.objects.get(title=post_specs(index + 1, seed)[index]["title"])
     busiest_tag = Tag.objects.get(name=TAGS[0])
@@ -458,6 +492,7 @@ def describe(seed: int = SEED) -> dict:
         "search_query": TOPICS[0],
         "search_queries": search_queries(seed),
         "dashboard_writer": DASHBOARD_WRITER[0],
+        "picture_post_slug": Post.objects.filter(title=PICTURE_POST).values_list("slug", flat=True).first(),
     }
 
 
@@ -470,11 +505,14 @@ def main():
     load_cmd.add_argument("--posts", type=int, default=1000)
     load_cmd.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     sub.add_parser("describe", help="print the URLs' parameters as JSON")
+    sub.add_parser("pictures", help="add a post with a cover and three inline images")
     sign_in_cmd = sub.add_parser("sign-in", help="print a session cookie of a writer")
     sign_in_cmd.add_argument("username")
     args = parser.parse_args()
     if args.command == "load":
         load(args.posts, args.jobs)
+    elif args.command == "pictures":
+        picture_post()
     elif args.command == "sign-in":
         print(sign_in(args.username))
     else:

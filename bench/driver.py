@@ -144,6 +144,7 @@ def prepare_database(name: str, posts: int, *, reuse: bool, env: dict) -> None:
     psql(f'CREATE DATABASE "{name}"')
     run([PYTHON, "manage.py", "migrate", "--noinput", "-v0"], env=env)
     run([PYTHON, "bench/corpus.py", "load", "--posts", str(posts)], env=env)
+    run([PYTHON, "bench/corpus.py", "pictures"], env=env)
     run(["psql", f"{PG}/{name}", "-XAtq", "-c", "VACUUM ANALYZE"])
     psql(f"COMMENT ON DATABASE \"{name}\" IS '{signature}'")
 
@@ -424,6 +425,7 @@ def cases_for(info: dict, cookie: str) -> list[Case]:
         Case("home", "/", target=0.8),
         Case("home, page 50", "/?page=50", target=0.8),
         Case("post", post, target=0.8),
+        Case("post with a cover and 3 images", f"/posts/{info['picture_post_slug']}/", target=0.8),
         Case("tag", tag, target=0.8),
         Case("author", f"/authors/{info['author']}/"),
         Case("feed", "/feed/", stack_target=0.8),

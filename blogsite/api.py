@@ -406,4 +406,6 @@ def _refuse_upload(request, length: int, limit: int):
         return problem(413, f"The file is too large: at most {limit / 1024 / 1024:g} MiB.")
     if length and request.content_type != "multipart/form-data":
         return problem(415, "Send the file as multipart/form-data.")
+    if length and not request.content_params.get("boundary"):
+        return problem(400, "The multipart/form-data body needs a boundary in its Content-Type.")
     return None

@@ -225,7 +225,8 @@ if MEDIA_S3_BUCKET:
 # Largest upload (413 above it), largest image in pixels (400: decompression bombs, and the
 # worker's memory), and each writer's total storage (413 past it).
 BLOG_MEDIA_MAX_BYTES = env.int("BLOG_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
-BLOG_MEDIA_MAX_PIXELS = env.int("BLOG_MEDIA_MAX_PIXELS", default=40_000_000)
+# 30 megapixels keeps the worker under 400 MB on the worst case, an RGBA PNG (bench/images.py).
+BLOG_MEDIA_MAX_PIXELS = env.int("BLOG_MEDIA_MAX_PIXELS", default=30_000_000)
 BLOG_MEDIA_QUOTA_MB = env.int("BLOG_MEDIA_QUOTA_MB", default=500)
 # Every upload goes to a temporary file as it arrives, never whole into memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]

@@ -179,18 +179,21 @@ def renditions(file, widths=RENDITION_WIDTHS) -> list[Encoded]:
     try:
         if getattr(image, "is_animated", False):
             return []
-        source_format = image.format
+        source_format, (width, height) = image.format, image.size
         if image.mode not in ("RGB", "RGBA", "L"):
             image = image.convert("RGBA" if image.has_transparency_data else "RGB")
+        if image.mode == "RGBA":
+            # Premultiplied once, here, and the original let go: Pillow would otherwise make a
+            # premultiplied copy of the full-size picture for every resize (memory: bench/images.py).
+            image = image.convert("RGBa")
         results, source = [], image
-        for width in sorted((w for w in widths if w < image.width), reverse=True):
-            height = max(1, round(image.height * width / image.width))
-            source = source.resize((width, height), PILImage.Resampling.LANCZOS, reducing_gap=3.0)
-            results.append(_encode(source, "WEBP", icc))
+        for target in sorted((w for w in widths if w < width), reverse=True):
+            size = (target, max(1, round(height * target / width)))
+            source = source.resize(size, PILImage.Resampling.LANCZOS, reducing_gap=3.0)
+            small = source.convert("RGBA") if source.mode == "RGBa" else source
+            results.append(_encode(small, "WEBP", icc))
             if source_format != "WEBP":
-                fallback = (
-                    source if source_format != "JPEG" or source.mode != "RGBA" else source.convert("RGB")
-                )
+                fallback = small if source_format != "JPEG" or small.mode != "RGBA" else small.convert("RGB")
                 results.append(_encode(fallback, source_format, icc, **PROGRESSIVE.get(source_format, {})))
         return results
     finally:

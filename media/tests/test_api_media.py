@@ -186,3 +186,13 @@ def test_it_refuses_to_delete_an_image_a_post_uses_and_names_the_post(client, au
 def test_it_lets_no_visitor_upload(client):
     response = client.post("/api/media", {"file": images.upload(images.jpeg()), "alt": "x"})
     assert_problem(response, 401)
+
+
+def test_it_refuses_a_multipart_body_it_cannot_read_with_400(client, author):
+    headers = bearer(author)
+    no_boundary = client.post("/api/media", b"x" * 10, content_type="multipart/form-data", **headers)
+    assert_problem(no_boundary, 400)
+    cut_short = b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n\x89PNG'
+    broken = client.post("/api/media", cut_short, content_type="multipart/form-data; boundary=b", **headers)
+    assert broken.status_code == 400 and broken["Content-Type"] == "application/problem+json"
+    assert not Image.objects.exists()

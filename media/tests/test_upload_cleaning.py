@@ -55,7 +55,7 @@ def test_it_stores_a_png_named_jpg_as_png(author):
         (images.svg_with_script(), "logo.svg", 415, "not an image we accept"),
         (b"", "empty.jpg", 400, "The file is empty."),
         (images.png_claiming_size(50_000, 50_000), "bomb.png", 400, "too many pixels"),
-        (images.png_claiming_size(8_000, 8_000), "big.png", 400, "at most 40 megapixels"),
+        (images.png_claiming_size(8_000, 8_000), "big.png", 400, "at most 30 megapixels"),
     ],
 )
 def test_it_refuses_what_is_not_an_accepted_image(author, content, name, status, message):

@@ -1,10 +1,15 @@
+import io
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from PIL import Image as PILImage
+from PIL import ImageDraw
 
 from accounts.models import Role, User
+from media.models import Image
 from posts.models import Post, Tag
 
 DEMO_PASSWORD = "blogsite-demo"
@@ -63,6 +68,40 @@ POSTS = [
 ]
 
 
+# Posts that get a cover (drawn here with Pillow: nothing is downloaded), and of those, the
+# ones that also show a second picture in their body.
+COVERS = {
+    "Indexes that pay for themselves": ("A red sun over blue hills at dusk", (214, 84, 60)),
+    "Reading query plans without fear": ("A pale sun over green hills at noon", (96, 160, 80)),
+    "Caching the right things": ("A yellow sun over purple hills", (120, 80, 160)),
+    "Deploying with a Procfile": ("A white sun over grey mountains", (110, 110, 120)),
+}
+INLINE = {"Indexes that pay for themselves", "Caching the right things"}
+
+
+def landscape(colour, *, width=1600, height=900, seed=0) -> bytes:
+    """A simple drawn landscape as a JPEG: a sky, a sun and two rows of hills."""
+    sky = PILImage.linear_gradient("L").resize((width, height)).convert("RGB")
+    picture = PILImage.blend(sky, PILImage.new("RGB", (width, height), (40, 90, 170)), 0.6)
+    draw = ImageDraw.Draw(picture)
+    sun = width // 5 + seed * 97 % (width // 2)
+    draw.ellipse((sun, height // 6, sun + height // 4, height // 6 + height // 4), fill=(250, 220, 120))
+    for row, lift in ((0, 0.55), (1, 0.7)):
+        shade = tuple(max(0, c - 40 * row) for c in colour)
+        points = (
+            [(0, height)]
+            + [
+                (x, int(height * lift + (height / 10) * ((x * (3 + row + seed)) % 7 - 3) / 3))
+                for x in range(0, width + 200, 200)
+            ]
+            + [(width, height)]
+        )
+        draw.polygon(points, fill=shade)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
 class Command(BaseCommand):
     help = "Create demo writers and posts; safe to run again (it adds only what is missing)."
 
@@ -119,5 +158,19 @@ class Command(BaseCommand):
         if Post.objects.filter(title=title, author=author).exists():
             return
         post = Post(title=title, body=body, author=author, status=status, published_at=publish_at)
+        if title in COVERS:
+            post.cover = self._picture(author, title, seed=0)
+            if title in INLINE:
+                inline = self._picture(author, title, seed=1, width=1200, height=800)
+                post.body += f"\n![{inline.alt}]({inline.get_absolute_url()})\n"
         post.save()
         post.tags.set(Tag.from_names(tag_names))
+
+    def _picture(self, author, title, *, seed, width=1600, height=900):
+        alt, colour = COVERS[title]
+        alt = alt if seed == 0 else f"{alt}, seen from further away"
+        data = landscape(colour, width=width, height=height, seed=seed)
+        name = f"{title.lower().replace(' ', '-')}-{seed}.jpg"
+        image = Image.objects.create_from_upload(ContentFile(data, name=name), author, alt=alt)
+        image.make_renditions()  # now, not by a worker: `make demo` runs none
+        return image
