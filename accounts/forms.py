@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Use
 from django.urls import reverse
 
 from blogsite.mail import send_email
+from blogsite.text import LineInput
 
 from . import backends
 from .models import Role, User
@@ -86,7 +87,7 @@ class ProfileForm(forms.ModelForm):
             "bio": "A few lines for your author page.",
             "email": "For password resets and review notices; never shown to readers.",
         }
-        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5}), "display_name": LineInput}
 
     def clean_email(self):
         """One account per address, so a password reset always reaches the right person."""

@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # Cache hits are served here, before any session, auth, CSRF or template work.
     "blogsite.pagecache.PageCacheMiddleware",
+    "blogsite.text.drop_control_characters_from_pages_middleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -4,11 +4,13 @@ C0 control characters (U+0000 to U+001F) are refused, not stripped, wherever tex
 a writer sees which field holds one and decides (decision 0020). Text of several lines
 (a body, an excerpt, a bio) may hold tabs and line breaks (LF, and the CR of a browser's
 CRLF); a single line (a title, a name, a tag) holds none. A URL path with one is a 404.
-Text stored before the rule may still hold them, so feeds drop what XML cannot carry.
+Text stored before the rule may still hold them, so feeds drop what XML cannot carry and
+pages drop what HTML forbids.
 """
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
@@ -18,6 +20,14 @@ _LINE_CONTROLS = re.compile(r"[\x00-\x1f]")
 _TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # What XML 1.0 cannot carry at all: C0 controls but tab, LF and CR; lone surrogates; U+FFFE, U+FFFF.
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+# What HTML forbids in a document (its "control" code points but ASCII whitespace), as UTF-8 bytes:
+# C0 controls but tab, LF, FF and CR; DEL; the C1 controls U+0080 to U+009F.
+# Noncharacters too (U+FDD0 to U+FDEF, and U+FFFE and U+FFFF of every plane).
+_NOT_HTML = re.compile(
+    rb"[\x00-\x08\x0b\x0e-\x1f\x7f]|\xc2[\x80-\x9f]|\xef\xb7[\x90-\xaf]|\xef\xbf[\xbe\xbf]"
+    rb"|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
+)
 
 LINE_MESSAGE = "Remove the control characters (such as tabs or line breaks) from this text."
 TEXT_MESSAGE = "Remove the control characters from this text: only tabs and line breaks may stay."
@@ -50,5 +60,33 @@ def refuse_control_characters_middleware(get_response):
         if _LINE_CONTROLS.search(request.path):
             raise Http404("No page has a control character in its address.")
         return get_response(request)
+
+    return middleware
+
+
+class LineInput(forms.TextInput):
+    """A one-line text box: a refused value comes back with its line breaks and controls as spaces,
+    since an <input> cannot hold them (the field's error says what was wrong)."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        return _LINE_CONTROLS.sub(" ", value) if value else value
+
+
+def drop_control_characters_from_pages_middleware(get_response):
+    """An HTML page never carries a character HTML forbids, whatever text was stored before the rule.
+
+    Inside the page cache, so a cached page is cleaned once, when it is rendered.
+    """
+
+    def middleware(request):
+        response = get_response(request)
+        if (
+            not response.streaming
+            and response.get("Content-Type", "").startswith("text/html")
+            and _NOT_HTML.search(response.content)
+        ):
+            response.content = _NOT_HTML.sub(b"", response.content)
+        return response
 
     return middleware

@@ -3,7 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
-from blogsite.text import validate_line, validate_text
+from blogsite.text import LineInput, validate_line, validate_text
 from media.models import Image
 
 from . import services
@@ -45,7 +45,7 @@ class PostForm(forms.Form):
 
     ACTIONS = ("preview", *services.ACTIONS)
 
-    title = forms.CharField(max_length=MAX_TITLE_LENGTH, validators=[validate_line])
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH, validators=[validate_line], widget=LineInput)
     body = forms.CharField(
         required=False,
         strip=False,

@@ -118,3 +118,28 @@ def test_feeds_never_fail_on_control_characters_stored_before_the_rule(client, a
     text = ElementTree.tostring(ElementTree.fromstring(response.content), encoding="unicode")
     assert "Titleone" in text
     assert not any(control in response.content.decode() for control in CONTROLS)
+
+
+@pytest.mark.parametrize("path", ["/", "/posts/clean/", "/authors/asha/", "/tags/old/"])
+def test_pages_never_carry_control_characters_stored_before_the_rule(client, author, make_post, path):
+    post = make_post(author, "Clean", body="Clean body", tags=["old"])
+    Post.objects.filter(pk=post.pk).update(title="Title\x01one", body_html="<p>Body\x0bhere\x7f\u0085</p>")
+    User.objects.filter(pk=author.pk).update(display_name="Cai\x0bJones")
+    response = client.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Titleone" in page
+    assert not any(control in page for control in [*CONTROLS, "\x7f", "\u0085"])
+
+
+def test_a_control_character_in_an_address_stays_out_of_the_not_found_page(client):
+    response = client.get("/tags/a%01b/")
+    assert response.status_code == 404
+    assert 'href="http://testserver/tags/a%01b/"' in response.content.decode()
+
+
+def test_a_refused_title_comes_back_in_one_line(client, author):
+    client.force_login(author)
+    response = editor_form(client, title="Two\nlines\x01")
+    assert list(response.context["form"].errors) == ["title"]
+    assert 'value="Two lines "' in response.content.decode()
