@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "blogsite.text.refuse_control_characters_middleware",
+    # Innermost: an imported blog's old addresses are looked up only where the site answers 404.
+    "imports.middleware.OldLinkFallbackMiddleware",
 ]
 
 # DATABASES

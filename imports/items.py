@@ -6,6 +6,7 @@ only ever sees these, so a mapping rule (``pending`` means "in review") lives in
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import urlsplit
 
 
 class ImportFileError(Exception):
@@ -77,3 +78,9 @@ def check_not_empty(path) -> None:
         raise ImportFileError(f"The file cannot be read: {exc.strerror or exc}.") from exc
     if empty:
         raise ImportFileError("The file is empty.")
+
+
+def old_path(url: str) -> str:
+    """The path and query of an old address: what a visitor's request for it carries."""
+    parts = urlsplit(url)
+    return ((parts.path or "/") + (f"?{parts.query}" if parts.query else ""))[:500]

@@ -19,8 +19,8 @@ from accounts.models import Role, User
 from posts.models import MAX_BODY_LENGTH, Post, Tag, unique_slug
 from posts.services import revision_record
 
-from .items import SourceAuthor, SourcePost, SourceSkip
-from .models import ImportedItem
+from .items import SourceAuthor, SourcePost, SourceSkip, old_path
+from .models import ImportedItem, OldLink
 from .report import Report
 
 PLATFORM_NAMES = {"wordpress": "WordPress", "ghost": "Ghost"}
@@ -178,6 +178,7 @@ class _Importer:
             post.tags.set(tags)
             revision_record(post=post, by=author, note=f"Imported from {self.name}")
             self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
+            self._old_links(item, post)
             return "created", ""
         changed = [name for name, value in wanted.items() if getattr(post, name) != value]
         if {t.pk for t in tags} != set(post.tags.values_list("pk", flat=True)):
@@ -187,10 +188,19 @@ class _Importer:
         post.save()
         post.tags.set(tags)
         self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
+        self._old_links(item, post)
         if not changed:
             return "unchanged", ""
         revision_record(post=post, by=author, note=f"Updated from {self.name}")
         return "updated", "changed " + ", ".join(changed)
+
+    def _old_links(self, item: SourcePost, post: Post) -> None:
+        """Each old address of the item answers 301 to the post (once visitors may read it)."""
+        new = post.get_absolute_url()
+        for url in item.old_urls:
+            path = old_path(url)
+            if path not in ("/", new):
+                OldLink.objects.update_or_create(old_path=path, defaults={"post": post, "new_path": ""})
 
     def _slug(self, item: SourcePost) -> str:
         """The old slug when it is free here (so links keep their last part), else one made from the title."""

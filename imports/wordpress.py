@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 from xml.etree.ElementTree import ParseError
 
 import defusedxml
@@ -352,9 +352,3 @@ def autop(text: str) -> str:
         else:
             blocks.append("<p>" + chunk.replace("\n", "<br>\n") + "</p>")
     return "\n".join(blocks)
-
-
-def permalink_path(url: str) -> str:
-    """The path (and query) of an old URL, which is what a visitor's request for it carries."""
-    parts = urlsplit(url)
-    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
