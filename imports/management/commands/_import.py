@@ -10,6 +10,7 @@ from imports.services import import_blog_file
 
 class ImportCommand(BaseCommand):
     reader_class: type
+    import_function = staticmethod(import_blog_file)
     file_help = "the export file"
 
     def add_arguments(self, parser):
@@ -19,7 +20,7 @@ class ImportCommand(BaseCommand):
     def handle(self, *args, file, dry_run, **options):
         reader = self.reader_class(file)
         try:
-            report = import_blog_file(reader, dry_run=dry_run, progress=self._progress())
+            report = self.import_function(reader, dry_run=dry_run, progress=self._progress())
         except ImportFileError as exc:
             raise CommandError(f"{file}: {exc} Nothing was imported.") from exc
         if self._on_terminal():

@@ -1,0 +1,73 @@
+"""Reading Blogsite's own export back (exports.py writes it), as a stream like the other readers."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ijson
+
+from .exports import FORMAT, VERSION
+from .items import ImportFileError, check_not_empty
+
+TRUNCATED = "The file ends in the middle: it is truncated. Export it again."
+
+
+@dataclass
+class Scan:
+    users: list[dict] = field(default_factory=list)
+    tags: list[dict] = field(default_factory=list)
+    item_count: int = 0
+
+
+class BlogsiteExport:
+    platform = "blogsite"
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._scan: Scan | None = None
+
+    def _events(self, f):
+        try:
+            yield from ijson.parse(f)
+        except ijson.IncompleteJSONError as exc:
+            if "Incomplete" in str(exc) or "premature EOF" in str(exc):
+                raise ImportFileError(TRUNCATED) from exc
+            raise ImportFileError(f"The file is not JSON ({exc}).") from exc
+        except (ijson.JSONError, UnicodeDecodeError, ValueError) as exc:
+            raise ImportFileError(f"The file is not JSON ({exc}).") from exc
+
+    def _open(self):
+        check_not_empty(self.path)
+        return self.path.open("rb")
+
+    def scan(self) -> Scan:
+        """Read the whole file once: check its format and version, keep its users and tags."""
+        scan, header, builder, building = Scan(), {}, None, None
+        with self._open() as f:
+            for prefix, event, value in self._events(f):
+                if builder is not None:
+                    if prefix == building and event == "end_map":
+                        getattr(scan, building.split(".")[0]).append(builder.value)
+                        builder = building = None
+                    else:
+                        builder.event(event, value)
+                    continue
+                if prefix in ("format", "version") and event in ("string", "number"):
+                    header[prefix] = value
+                elif prefix == "posts.item" and event == "start_map":
+                    scan.item_count += 1
+                elif prefix in ("users.item", "tags.item") and event == "start_map":
+                    builder, building = ijson.ObjectBuilder(), prefix
+                    builder.event(event, value)
+        if header.get("format") != FORMAT:
+            raise ImportFileError('This is not a Blogsite export (its "format" is not "blogsite-export").')
+        if header.get("version") != VERSION:
+            raise ImportFileError(
+                f"This export is format version {header.get('version')}; this site reads version {VERSION}."
+            )
+        self._scan = scan
+        return scan
+
+    def posts(self):
+        self._scan or self.scan()
+        with self._open() as f:
+            yield from ijson.items(f, "posts.item")

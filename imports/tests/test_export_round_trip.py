@@ -1,0 +1,133 @@
+import json
+from datetime import timedelta
+from io import StringIO
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from accounts.models import User
+from imports.models import ImportedItem
+from posts.models import Post, Revision, Tag
+from posts.services import post_save
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "docs" / "export-format.schema.json").read_text())
+
+
+@pytest.fixture
+def blog(author, editor, make_post):
+    """A small blog with every kind of post, revisions by two people, and a Unicode title."""
+    post = make_post(
+        author, "Grüße aus Zürich — 日本語も", body="# Hi\n\n```python\nx = 1\n```", tags=["Travel"]
+    )
+    post_save(
+        by=editor, post=post, title=post.title, body=post.body + "\n\nEdited.", tags=["Travel", "Python"]
+    )
+    make_post(author, "A draft", status=Post.Status.DRAFT)
+    make_post(author, "In review", status=Post.Status.REVIEW)
+    make_post(author, "Scheduled", published_at=timezone.now() + timedelta(days=3))
+    make_post(editor, "A draft")  # a second title like the first: slug a-draft-2
+    return post
+
+
+def export(*args) -> str:
+    out = StringIO()
+    call_command("export_blog", *args, stdout=out)
+    return out.getvalue()
+
+
+def counts():
+    return (Post.objects.count(), Revision.objects.count(), User.objects.count(), Tag.objects.count())
+
+
+def empty_the_site():
+    Revision.objects.all().delete()
+    Post.objects.all().delete()
+    Tag.objects.all().delete()
+    ImportedItem.objects.all().delete()
+    User.objects.all().delete()
+
+
+@pytest.mark.django_db
+def test_export_then_import_into_an_empty_site_then_export_gives_the_same_file(blog, tmp_path, capsys):
+    path = tmp_path / "blog.json"
+    call_command("export_blog", "-o", str(path))
+    first = path.read_text()
+    empty_the_site()
+    out = StringIO()
+    call_command("import_blog", str(path), stdout=out)
+    assert (
+        "Blogsite import of blog.json: 7 created, 0 updated, 0 unchanged, 0 skipped, 0 failed"
+        in out.getvalue()
+    )
+    call_command("export_blog", "-o", str(path))
+    assert path.read_text() == first
+
+
+@pytest.mark.django_db
+def test_the_export_follows_its_schema_and_has_no_password_hashes(blog, tmp_path):
+    path = tmp_path / "blog.json"
+    call_command("export_blog", "-o", str(path))
+    document = json.loads(path.read_text())
+    errors = [e.message for e in jsonschema_rs.Draft202012Validator(SCHEMA).iter_errors(document)]
+    assert errors == []
+    assert "password" not in path.read_text()
+    post = next(p for p in document["posts"] if p["slug"] == blog.slug)
+    assert post["tags"] == ["python", "travel"]
+    assert [(r["number"], r["created_by"]) for r in post["revisions"]] == [(1, "edith")]
+    assert [p["slug"] for p in document["posts"]] == sorted(p["slug"] for p in document["posts"])
+
+
+@pytest.mark.django_db
+def test_importing_the_same_export_again_writes_nothing_new(blog, tmp_path):
+    path = tmp_path / "blog.json"
+    call_command("export_blog", "-o", str(path))
+    empty_the_site()
+    call_command("import_blog", str(path), stdout=StringIO())
+    before = counts()
+    out = StringIO()
+    call_command("import_blog", str(path), stdout=out)
+    assert "0 created, 0 updated, 7 unchanged" in out.getvalue()
+    assert (
+        Post.objects.count(),
+        Revision.objects.count(),
+        User.objects.count(),
+        Tag.objects.count(),
+    ) == before
+
+
+@pytest.mark.django_db
+def test_a_dry_run_writes_nothing(blog, tmp_path):
+    path = tmp_path / "blog.json"
+    call_command("export_blog", "-o", str(path))
+    empty_the_site()
+    out = StringIO()
+    call_command("import_blog", str(path), "--dry-run", stdout=out)
+    assert "7 created" in out.getvalue() and "(dry run: nothing was written)" in out.getvalue()
+    assert (Post.objects.count(), User.objects.count(), Tag.objects.count()) == (0, 0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "something-else", "version": 1, "posts": []}', "not a Blogsite export"),
+        ('{"format": "blogsite-export", "version": 9, "posts": []}', "format version 9"),
+        ('{"format": "blogsite-export", "version": 1, "posts": [{"slug"', "truncated"),
+    ],
+)
+def test_a_file_that_is_not_our_export_is_refused_and_nothing_is_written(tmp_path, text, message, author):
+    path = tmp_path / "x.json"
+    path.write_text(text)
+    with pytest.raises(CommandError, match=message):
+        call_command("import_blog", str(path), stdout=StringIO())
+    assert Post.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_without_a_file_the_export_goes_to_standard_output(blog):
+    document = json.loads(export())
+    assert document["format"] == "blogsite-export"
+    assert len(document["posts"]) == 5
