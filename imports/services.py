@@ -11,6 +11,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict
 from datetime import datetime
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -24,6 +25,7 @@ from .items import SourceAuthor, SourcePost, SourceSkip, old_path
 from .models import ImportedItem, OldLink
 from .report import Report
 
+BATCH = 100  # items per commit: a commit per item would spend most of an import waiting on the disk
 PLATFORM_NAMES = {"wordpress": "WordPress", "ghost": "Ghost"}
 
 
@@ -38,8 +40,8 @@ def import_blog_file(reader, *, dry_run: bool = False, progress: Progress | None
     """Import everything ``reader`` yields; with ``dry_run`` do the same work and keep none of it.
 
     The file is checked whole before anything is written (``reader.scan()`` raises
-    ``ImportFileError``). Each item is written in its own transaction: one that fails is
-    reported with its reason and the others go on.
+    ``ImportFileError``). Items are committed in batches, each in its own savepoint: one that
+    fails is rolled back and reported with its reason, and the others go on.
     """
     scan = reader.scan()
     name = PLATFORM_NAMES[reader.platform]
@@ -50,10 +52,13 @@ def import_blog_file(reader, *, dry_run: bool = False, progress: Progress | None
     try:
         with transaction.atomic() if dry_run else nullcontext():
             importer.authors(scan.authors)
-            for done, item in enumerate(reader.posts(), start=1):
-                importer.item(item)
-                if progress:
-                    progress(done, scan.item_count)
+            items = enumerate(reader.posts(), start=1)
+            while batch := list(islice(items, BATCH)):
+                with transaction.atomic():  # one commit per batch; each item is a savepoint in it
+                    for done, item in batch:
+                        importer.item(item)
+                        if progress:
+                            progress(done, scan.item_count)
             if dry_run:
                 raise _DryRunDone
     except _DryRunDone:
@@ -70,6 +75,7 @@ class _Importer:
         self.source, self.name, self.report = source, name, report
         self.users: dict[str, User] = {}
         self.known: dict[str, SourceAuthor] = {}
+        self.tags: dict[str, Tag] = {}  # by lower-case name
 
     def _record(self, kind: str, source_id: str):
         return ImportedItem.objects.filter(source=self.source, kind=kind, source_id=source_id).first()
@@ -172,14 +178,20 @@ class _Importer:
             "published_at": item.published_at,
             "author": author,
         }
-        tags = Tag.from_names(name[:50] for name in item.tags)
+        tags = self._tags(item.tags)
         if post is None:
             post = Post(**wanted)
             post.slug = self._slug(item)
             post.save()
             post.tags.set(tags)
             revision_record(post=post, by=author, note=f"Imported from {self.name}")
-            self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
+            ImportedItem.objects.create(
+                source=self.source,
+                kind=ImportedItem.Kind.POST,
+                source_id=item.source_id,
+                object_id=post.pk,
+                fingerprint=print_,
+            )
             self._old_links(item, post)
             return "created", ""
         changed = [name for name, value in wanted.items() if getattr(post, name) != value]
@@ -199,10 +211,21 @@ class _Importer:
     def _old_links(self, item: SourcePost, post: Post) -> None:
         """Each old address of the item answers 301 to the post (once visitors may read it)."""
         new = post.get_absolute_url()
-        for url in item.old_urls:
-            path = old_path(url)
-            if path not in ("/", new):
-                OldLink.objects.update_or_create(old_path=path, defaults={"post": post, "new_path": ""})
+        paths = {old_path(url) for url in item.old_urls} - {"/", new}
+        OldLink.objects.bulk_create(
+            [OldLink(old_path=path, post=post) for path in sorted(paths)],
+            update_conflicts=True,
+            unique_fields=["old_path"],
+            update_fields=["post", "new_path"],
+        )
+
+    def _tags(self, names: list[str]) -> list[Tag]:
+        """The tags with these names, created when missing; remembered, as an import repeats them often."""
+        wanted = list(dict.fromkeys(name.strip()[:50] for name in names if name.strip()))
+        missing = [name for name in wanted if name.lower() not in self.tags]
+        for tag in Tag.from_names(missing):
+            self.tags[tag.name.lower()] = tag
+        return [self.tags[name.lower()] for name in wanted if name.lower() in self.tags]
 
     def _slug(self, item: SourcePost) -> str:
         """The old slug when it is free here (so links keep their last part), else one made from the title."""
