@@ -184,6 +184,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "blogsite.context_processors.site",
                 "blogsite.context_processors.links",
+                "posts.navigation.context",
                 "django.template.context_processors.i18n",
             ],
             "builtins": ["blogsite.templatetags.links", "blogsite.templatetags.dates"],

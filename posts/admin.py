@@ -87,7 +87,7 @@ class RevisionInline(admin.TabularInline):
 @admin.register(Post)
 class PostAdmin(EditorsOnlyAdmin):
     list_display = ["title", "author", "status_label", "tag_names", "published_at", "updated_at", "on_site"]
-    list_filter = [StatusFilter, ("author", admin.RelatedOnlyFieldListFilter), "tags"]
+    list_filter = [StatusFilter, "is_page", ("author", admin.RelatedOnlyFieldListFilter), "tags"]
     list_select_related = ["author"]
     search_fields = ["title", "slug", "body", "author__username", "author__display_name"]
     date_hierarchy = "published_at"
@@ -96,6 +96,7 @@ class PostAdmin(EditorsOnlyAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "author", "status", "published_at"]}),
         ("Content", {"fields": ["body", "excerpt", "tags"]}),
+        ("Page", {"fields": ["is_page", "nav_order"]}),
         ("Details", {"fields": ["reading_time_minutes", "created_at", "updated_at"]}),
     ]
     actions = ["publish_now", "unpublish"]

@@ -168,7 +168,7 @@ def with_covers(posts) -> list:
 
 def _filtered_posts(user, filters: PostFilters):
     """The posts a list shows: public ones, unless the caller asks for their own (or, as an editor, any)."""
-    posts = Post.objects.visible_to(user)
+    posts = Post.objects.posts().visible_to(user)
     if filters.mine:
         if not user.is_authenticated:
             raise ApiError(401, "Sign in to list your own posts.", headers={"WWW-Authenticate": "Bearer"})
@@ -191,7 +191,7 @@ def _filtered_posts(user, filters: PostFilters):
 
 def _post_for(request, post_id: int, *, lock=False) -> Post:
     """The post if the caller may see it; 404 otherwise, so drafts of others do not leak."""
-    posts = Post.objects.visible_to(request.auth).select_related("author", "cover__owner")
+    posts = Post.objects.posts().visible_to(request.auth).select_related("author", "cover__owner")
     posts = posts.prefetch_related("tags", "cover__renditions", "cover__uses")
     if lock:
         posts = posts.select_for_update(of=("self",))

@@ -1,4 +1,5 @@
 import difflib
+import functools
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -7,11 +8,12 @@ from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import RowNumber
-from django.urls import reverse
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from blogsite import pagecache
+from blogsite.health import PROBES
 from blogsite.links import cached_reverse
 from blogsite.text import validate_line, validate_text
 from media import markup
@@ -27,10 +29,10 @@ MAX_EXCERPT_LENGTH = 500
 MAX_TAG_NAME_LENGTH = 50
 
 
-def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220) -> str:
-    """A slug made from ``text`` that no other row of ``model`` has: ``slug``, ``slug-2``, …"""
+def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220, reserved=frozenset()) -> str:
+    """A slug from ``text`` that no other row of ``model`` has, nor ``reserved``: ``slug``, ``slug-2``, …"""
     base = slugify(text)[: max_length - 10].strip("-") or model._meta.model_name
-    taken = set(
+    taken = reserved | set(
         model.objects.filter(slug__regex=rf"^{base}(-[0-9]+)?$")
         .exclude(pk=exclude_pk)
         .values_list("slug", flat=True)
@@ -40,6 +42,32 @@ def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220) -> 
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+@functools.cache
+def reserved_slugs() -> frozenset[str]:
+    """The first path segments the site itself answers: a page (at ``/<slug>/``) may take none of them.
+
+    Read from the URLconf, the probes and the file URLs, so a new section of the site is
+    reserved the moment its URL exists.
+    """
+    names = set()
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            if hasattr(pattern, "url_patterns"):
+                walk(pattern.url_patterns, route)
+                continue
+            first = route.lstrip("/").split("/")[0].rstrip("$")
+            if first and "<" not in first and "(" not in first:
+                names.add(first)
+
+    walk(get_resolver().url_patterns, "")
+    for url in (settings.STATIC_URL, settings.MEDIA_URL, *PROBES):
+        if url and url.strip("/"):
+            names.add(url.strip("/").split("/")[0])
+    return frozenset(names)
 
 
 class Tag(models.Model):
@@ -87,9 +115,26 @@ class Tag(models.Model):
 
 
 class PostQuerySet(models.QuerySet):
-    def public(self):
-        """Posts every visitor may read: published, and their time has come."""
+    def live(self):
+        """Posts and pages every visitor may read: published, and their time has come."""
         return self.filter(status=Post.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def public(self):
+        """The public posts that lists, feeds, tag pages, search and the sitemap show: no pages."""
+        return self.live().filter(is_page=False)
+
+    def posts(self):
+        return self.filter(is_page=False)
+
+    def pages(self):
+        return self.filter(is_page=True)
+
+    def navigation(self):
+        """The live pages an admin put in the site's navigation, in their order: (title, URL) pairs."""
+        pages = self.live().pages().filter(nav_order__isnull=False).order_by("nav_order", "title")
+        return [
+            (title, cached_reverse("posts:page", slug)) for title, slug in pages.values_list("title", "slug")
+        ]
 
     def scheduled(self):
         """Published with a time still to come: they go live by themselves."""
@@ -102,7 +147,7 @@ class PostQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Public posts, plus every post its author or an editor may see."""
         if not user.is_authenticated:
-            return self.public()
+            return self.live()
         if user.is_editor:
             return self.all()
         return self.filter(Q(status=Post.Status.PUBLISHED, published_at__lte=timezone.now()) | Q(author=user))
@@ -133,7 +178,7 @@ class PostQuerySet(models.QuerySet):
         if status == "scheduled":
             return self.scheduled()
         if status == Post.Status.PUBLISHED:
-            return self.public()
+            return self.live()
         return self.filter(status=status)
 
     def search(self, query: str):
@@ -188,6 +233,15 @@ class Post(models.Model):
         related_name="cover_of",
         verbose_name="cover image",
     )
+    is_page = models.BooleanField(
+        default=False,
+        help_text="A page (About, Contact) lives at /<slug>/ and stays out of lists, feeds and search.",
+    )
+    nav_order = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="For a page: its place in the site's navigation (1 comes first). Empty: not shown there.",
+    )
 
     objects = PostManager()
 
@@ -220,13 +274,22 @@ class Post(models.Model):
         self._record_image_uses([self.cover_id, *(image.pk for image in images)])
 
     def get_absolute_url(self):
-        return cached_reverse("posts:detail", self.slug)
+        return cached_reverse("posts:page" if self.is_page else "posts:detail", self.slug)
+
+    def clean(self):
+        """A page's address is /<slug>/: one of the site's own paths cannot be a page's."""
+        super().clean()
+        if self.is_page and self.slug in reserved_slugs():
+            raise ValidationError(
+                {"is_page": f"/{self.slug}/ is one of the site's own addresses: it cannot be a page."}
+            )
 
     def _save_with_slug(self, *args, **kwargs):
         if self.slug_is_frozen:
             return super().save(*args, **kwargs)
+        reserved = reserved_slugs() if self.is_page else frozenset()
         for _attempt in range(5):
-            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk)
+            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, reserved=reserved)
             try:
                 with transaction.atomic():
                     return super().save(*args, **kwargs)
@@ -384,7 +447,7 @@ class Post(models.Model):
             # The plain range lets the database walk the date index from this post on.
             .filter(published_at__lte=self.published_at)
             .filter(Q(published_at__lt=self.published_at) | Q(id__lt=self.id))
-            .only("title", "slug")
+            .only("title", "slug", "is_page")
             .order_by("-published_at", "-id")
             .first()
         )
@@ -395,7 +458,7 @@ class Post(models.Model):
             Post.objects.public()
             .filter(published_at__gte=self.published_at)
             .filter(Q(published_at__gt=self.published_at) | Q(id__gt=self.id))
-            .only("title", "slug")
+            .only("title", "slug", "is_page")
             .order_by("published_at", "id")
             .first()
         )
@@ -411,7 +474,14 @@ class RelatedPostQuerySet(models.QuerySet):
         return list(
             self.filter(post=post)
             .select_related("related")
-            .only("related", "related__title", "related__slug", "related__status", "related__published_at")
+            .only(
+                "related",
+                "related__title",
+                "related__slug",
+                "related__is_page",
+                "related__status",
+                "related__published_at",
+            )
             .order_by("-shared_tags", "-published_at", "-related_id")
         )
 
@@ -419,10 +489,10 @@ class RelatedPostQuerySet(models.QuerySet):
         """Rank and keep the published posts sharing the most tags with ``post``."""
         tag_ids = post.tags.values("pk")
         best = list(
-            Post.objects.filter(status=Post.Status.PUBLISHED, tags__in=tag_ids)
+            Post.objects.filter(status=Post.Status.PUBLISHED, is_page=False, tags__in=tag_ids)
             .exclude(pk=post.pk)
             .annotate(shared_tags=Count("tags"))
-            .only("title", "slug", "status", "published_at")
+            .only("title", "slug", "is_page", "status", "published_at")
             .order_by("-shared_tags", "-published_at", "-id")[: RelatedPost.KEPT]
         )
         rows = [
@@ -450,7 +520,9 @@ class RelatedPostQuerySet(models.QuerySet):
         holders = self.filter(related=post).exclude(post=post).values_list("post_id", flat=True)
         self.filter(post__in=list(holders)).delete()
         self.filter(post=post).delete()
-        if leaving or post.status != Post.Status.PUBLISHED:
+        if (
+            leaving or post.status != Post.Status.PUBLISHED or post.is_page
+        ):  # pages are nobody's related posts
             return
         self.rank(post)
         through = Post.tags.through

@@ -9,13 +9,14 @@ code that updates posts, tags or users in bulk calls ``pagecache.retire_pages()`
 """
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
 from accounts.models import WRITERS_KEY, author_key
 from blogsite import pagecache
 from media.signals import renditions_ready
 
-from . import pagekeys
+from . import navigation, pagekeys
 from .models import Post, RelatedPost, Tag, rerender_posts_showing
 
 # A user's save that touches only these changes no public page (sign-ins update last_login).
@@ -137,6 +138,16 @@ def _tag_deleted_for_rankings(sender, **kwargs):
     RelatedPost.objects.retire_all()  # its posts' shared-tag counts changed, unseen
 
 
+def _post_changed(sender, instance, **kwargs):
+    if instance.is_page or instance.nav_order is not None:
+        before = navigation.pages()
+        transaction.on_commit(navigation.refresh)  # what other connections read once this commits
+        if navigation.refresh() != before:
+            pagecache.retire_pages()  # every page shows the navigation
+    else:
+        navigation.pages()  # read them now if the cache lost them, rather than while a reader waits
+
+
 def connect():
     """Connect the handlers and the lifetime hook; called once, from ``PostsConfig.ready()``."""
     pre_save.connect(_post_before_save, sender=Post, dispatch_uid="pagecache-before-post")
@@ -158,3 +169,5 @@ def connect():
     post_delete.connect(_tag_deleted_for_rankings, sender=Tag, dispatch_uid="related-delete-tag")
     # Bodies are rendered at save: once an image's renditions exist, the posts showing it use them.
     renditions_ready.connect(rerender_posts_showing, dispatch_uid="posts-rerender-on-renditions")
+    post_save.connect(_post_changed, sender=Post, dispatch_uid="navigation-save")
+    post_delete.connect(_post_changed, sender=Post, dispatch_uid="navigation-delete")

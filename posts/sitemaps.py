@@ -48,7 +48,7 @@ class PostSitemap(SiteSitemap):
     priority = 0.8
 
     def items(self):
-        return Post.objects.public().only("slug", "updated_at").order_by("-published_at", "-id")
+        return Post.objects.public().only("slug", "is_page", "updated_at").order_by("-published_at", "-id")
 
     def lastmod(self, post):
         return post.updated_at

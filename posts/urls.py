@@ -37,4 +37,6 @@ urlpatterns = [
         dashboard.revision_restore,
         name="revision_restore",
     ),
+    # Last: a page's address is any single segment the site does not answer itself (reserved_slugs()).
+    path("<slug:slug>/", views.page_detail, name="page"),
 ]

@@ -32,7 +32,7 @@ def home(request):
 
 @cache_public
 def post_detail(request, slug):
-    posts = Post.objects.visible_to(request.user).select_related("author", "cover")
+    posts = Post.objects.posts().visible_to(request.user).select_related("author", "cover")
     post = get_object_or_404(posts.prefetch_related("cover__renditions"), slug=slug)
     context = {
         "post": post,
@@ -91,4 +91,14 @@ def tag_index(request):
     tags = Tag.in_use().order_by("name")
     response = render(request, "posts/tag_index.html", {"tags": tags})
     pagecache.add_keys(response, pagekeys.TAGS, *(pagekeys.tag_key(tag.pk) for tag in tags))
+    return response
+
+
+@cache_public
+def page_detail(request, slug):
+    """A page (About, Contact) at its top-level address."""
+    page = get_object_or_404(Post.objects.pages().visible_to(request.user), slug=slug)
+    context = {"post": page, "can_edit": permissions.can_edit(request.user, page)}
+    response = render(request, "posts/page_detail.html", context)
+    pagecache.add_keys(response, pagekeys.post_key(page.pk))  # its own saves retire it
     return response
