@@ -18,7 +18,7 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from accounts.models import Role, User
-from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, unique_slug
+from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, reserved_slugs, unique_slug
 from posts.services import revision_record
 
 from .items import SourceAuthor, SourcePost, SourceSkip, old_path
@@ -140,9 +140,6 @@ class _Importer:
             self.report.add("skipped", "item", item.title or f"#{item.source_id}", item.reason)
             return
         kind = "page" if item.is_page else "post"
-        if item.is_page:
-            self.report.add("skipped", kind, item.title, "pages are not brought in yet")
-            return
         self.report.comments_skipped += item.comment_count
         try:
             with transaction.atomic():
@@ -177,6 +174,7 @@ class _Importer:
             "status": item.status,
             "published_at": item.published_at,
             "author": author,
+            "is_page": item.is_page,
         }
         tags = self._tags(item.tags)
         if post is None:
@@ -230,9 +228,10 @@ class _Importer:
     def _slug(self, item: SourcePost) -> str:
         """The old slug when it is free here (so links keep their last part), else one made from the title."""
         slug = slugify(item.slug)[:210]
-        if slug and not Post.objects.filter(slug=slug).exists():
+        reserved = reserved_slugs() if item.is_page else frozenset()  # a page lives at /<slug>/
+        if slug and slug not in reserved and not Post.objects.filter(slug=slug).exists():
             return slug
-        return unique_slug(Post, slug or item.title)
+        return unique_slug(Post, slug or item.title, reserved=reserved)
 
 
 # BLOGSITE'S OWN EXPORT

@@ -35,6 +35,7 @@ def test_it_brings_ghost_posts_in_from_any_body_format(ghost_file, bodies):
     assert post.author.email == "mara@example.com" and not post.author.has_usable_password()
     assert Post.objects.get(slug="coming-soon").is_scheduled
     assert Post.objects.get(title="Members only").status == "draft"
+    assert Post.objects.get(slug="about").is_page
 
 
 @pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_it_reports_each_item_and_creates_nothing_twice(ghost_file):
     path = ghost_file()
     out, _ = run(path)
     assert (
-        summary(out) == "Ghost import of ghost.json: 6 created, 0 updated, 0 unchanged, 1 skipped, 0 failed"
+        summary(out) == "Ghost import of ghost.json: 7 created, 0 updated, 0 unchanged, 0 skipped, 0 failed"
     )
     assert (
         "  created   post   “Members only”: was for paid members only in Ghost: brought in as a draft" in out
@@ -54,7 +55,7 @@ def test_it_reports_each_item_and_creates_nothing_twice(ghost_file):
     posts, users = Post.objects.count(), User.objects.count()
     out, _ = run(path)
     assert (
-        summary(out) == "Ghost import of ghost.json: 0 created, 0 updated, 5 unchanged, 1 skipped, 0 failed"
+        summary(out) == "Ghost import of ghost.json: 0 created, 0 updated, 6 unchanged, 0 skipped, 0 failed"
     )
     assert (Post.objects.count(), User.objects.count()) == (posts, users)
 

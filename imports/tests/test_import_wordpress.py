@@ -57,6 +57,9 @@ def test_it_brings_posts_in_with_their_statuses_dates_slugs_and_tags(wxr_file):
     assert Post.objects.get(title="Unfinished thoughts").status == "draft"
     assert Post.objects.get(title="Members only").status == "draft"
     assert post.revisions.get().note == "Imported from WordPress"
+    page = Post.objects.get(title="About me")
+    assert (page.is_page, page.get_absolute_url(), page.is_public) == (True, "/about/", True)
+    assert not Post.objects.public().filter(pk=page.pk).exists()
 
 
 @pytest.mark.django_db
@@ -77,7 +80,7 @@ def test_it_reports_every_item_and_comment(wxr_file):
     assert error is None
     assert (
         summary(out)
-        == "WordPress import of export.xml: 8 created, 0 updated, 0 unchanged, 3 skipped, 0 failed"
+        == "WordPress import of export.xml: 9 created, 0 updated, 0 unchanged, 2 skipped, 0 failed"
     )
     assert "  created   author “Mara Müller”: user mara, who signs in by resetting the password" in out
     assert (
@@ -105,7 +108,7 @@ def test_a_dry_run_reports_the_same_and_writes_nothing(wxr_file):
     out, error = run(wxr_file(), "--dry-run")
     assert error is None
     assert summary(out).endswith(
-        "8 created, 0 updated, 0 unchanged, 3 skipped, 0 failed (dry run: nothing was written)"
+        "9 created, 0 updated, 0 unchanged, 2 skipped, 0 failed (dry run: nothing was written)"
     )
     assert counts() == before
 
@@ -117,7 +120,7 @@ def test_running_the_same_file_again_creates_nothing_twice(wxr_file):
     after_first = counts()
     out, error = run(path)
     assert error is None
-    assert summary(out).endswith("0 created, 0 updated, 6 unchanged, 3 skipped, 0 failed")
+    assert summary(out).endswith("0 created, 0 updated, 7 unchanged, 2 skipped, 0 failed")
     assert counts() == after_first
 
 
@@ -132,6 +135,8 @@ def test_a_second_run_updates_what_changed_and_says_so(wxr_file):
     out, error = run(wxr_file(changed))
     assert error is None
     assert "  updated   post   “Classic post, revised”: changed title" in out
+    assert "  updated   page   “About me”: changed body" in out
+    assert "0 unchanged" not in out and "2 updated" in out
     post = Post.objects.get(title="Classic post, revised")
     assert post.slug == "classic-post"  # a published post keeps its address
     assert [r.note for r in post.revisions.all()] == ["Updated from WordPress", "Imported from WordPress"]
