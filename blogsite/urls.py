@@ -23,6 +23,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("opensearch.xml", views.opensearch, name="opensearch"),
     path("", include("media.urls")),
+    path("", include("imports.urls")),
     path("", include("posts.urls")),
 ]
 

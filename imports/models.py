@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from posts.models import Post
 
@@ -69,3 +71,49 @@ class OldLink(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.post.get_absolute_url() if self.post_id else self.new_path}"
+
+
+class Run(models.Model):
+    """An import or an export an admin started from the dashboard, done by the background worker."""
+
+    class Kind(models.TextChoices):
+        WORDPRESS = "wordpress", "WordPress export (.xml)"
+        GHOST = "ghost", "Ghost export (.json)"
+        BLOGSITE = "blogsite", "Blogsite export (.json)"
+        EXPORT = "export", "Export of this blog"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting for the worker"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    dry_run = models.BooleanField(default=False)
+    file = models.FileField(
+        upload_to="imports/", blank=True, help_text="The uploaded export, or the export made."
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    report = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_absolute_url(self):
+        return reverse("imports:run", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
