@@ -4,10 +4,15 @@ Every save of a page refreshes them (posts/signals.py), every other save makes s
 and a cache that lost them reads them again once.
 """
 
+import logging
+
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.utils.functional import SimpleLazyObject
 
 from .models import Post
+
+logger = logging.getLogger(__name__)
 
 CACHE_KEY = "posts:navigation"
 TIMEOUT = 300  # a scheduled page joins the navigation at most five minutes after it goes live
@@ -24,6 +29,15 @@ def pages() -> list[tuple[str, str]]:
     return refresh() if cached is None else cached
 
 
+def _pages_for_templates() -> list[tuple[str, str]]:
+    """The pages, or none when the database cannot say: an error page must still render."""
+    try:
+        return pages()
+    except DatabaseError:
+        logger.exception("Could not read the navigation pages")
+        return []
+
+
 def context(request):
     """``navigation_pages``: (title, URL) pairs in the admin's order, read only by templates using them."""
-    return {"navigation_pages": SimpleLazyObject(pages)}
+    return {"navigation_pages": SimpleLazyObject(_pages_for_templates)}
