@@ -32,6 +32,7 @@ class SourceImage:
     title: str = ""
     alt_text: str = ""
     old_urls: list[str] = field(default_factory=list)  # e.g. WordPress's attachment page
+    author_id: str = ""  # a SourceAuthor.source_id: who uploaded it
 
 
 @dataclass

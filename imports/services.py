@@ -7,6 +7,7 @@ item means, this module only writes it, remembering each item's source and id
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import asdict
@@ -18,13 +19,16 @@ from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from accounts.models import Role, User
+from media.models import Image
 from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, reserved_slugs, unique_slug
 from posts.services import revision_record
 
-from .items import SourceAuthor, SourcePost, SourceSkip, old_path
+from .items import SourceAuthor, SourceImage, SourcePost, SourceSkip, old_path
+from .media_files import ImageNotTaken, MediaFiles
 from .models import ImportedItem, OldLink
 from .report import Report
 
+MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\((\S+?)(?=[\s)])")
 BATCH = 100  # items per commit: a commit per item would spend most of an import waiting on the disk
 PLATFORM_NAMES = {"wordpress": "WordPress", "ghost": "Ghost"}
 
@@ -36,8 +40,18 @@ class _DryRunDone(Exception):
 Progress = Callable[[int, int], None]  # (items done, items in the file)
 
 
-def import_blog_file(reader, *, dry_run: bool = False, progress: Progress | None = None) -> Report:
+def import_blog_file(
+    reader,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    media_dir=None,
+    fetch_media: bool = False,
+) -> Report:
     """Import everything ``reader`` yields; with ``dry_run`` do the same work and keep none of it.
+
+    Images come into the media library from ``media_dir`` (a copy of the old uploads folder)
+    or, with ``fetch_media``, from their URLs; a dry run only says which it would take.
 
     The file is checked whole before anything is written (``reader.scan()`` raises
     ``ImportFileError``). Items are committed in batches, each in its own savepoint: one that
@@ -47,11 +61,17 @@ def import_blog_file(reader, *, dry_run: bool = False, progress: Progress | None
     name = PLATFORM_NAMES[reader.platform]
     report = Report(source=f"{name} import of {reader.path.name}", dry_run=dry_run)
     importer = _Importer(
-        source=f"{reader.platform}:{getattr(scan, 'site_url', '')}", name=name, report=report
+        source=f"{reader.platform}:{getattr(scan, 'site_url', '')}",
+        name=name,
+        report=report,
+        media=MediaFiles(reader, media_dir=media_dir, fetch=fetch_media),
+        dry_run=dry_run,
     )
     try:
         with transaction.atomic() if dry_run else nullcontext():
             importer.authors(scan.authors)
+            with transaction.atomic():
+                importer.attachments(scan.images)
             items = enumerate(reader.posts(), start=1)
             while batch := list(islice(items, BATCH)):
                 with transaction.atomic():  # one commit per batch; each item is a savepoint in it
@@ -71,8 +91,11 @@ def fingerprint(data: dict) -> str:
 
 
 class _Importer:
-    def __init__(self, *, source: str, name: str, report: Report):
+    def __init__(self, *, source: str, name: str, report: Report, media: MediaFiles, dry_run: bool):
         self.source, self.name, self.report = source, name, report
+        self.media, self.dry_run = media, dry_run
+        self.images: dict[str, SourceImage] = {}  # the export's attachments, by id
+        self.taken: dict[str, Image | None] = {}  # library images by file or URL (None: not taken)
         self.users: dict[str, User] = {}
         self.known: dict[str, SourceAuthor] = {}
         self.tags: dict[str, Tag] = {}  # by lower-case name
@@ -141,14 +164,22 @@ class _Importer:
             return
         kind = "page" if item.is_page else "post"
         self.report.comments_skipped += item.comment_count
+        taken_before, lines_before = (
+            dict(self.taken) if self.media.enabled else self.taken,
+            len(self.report.lines),
+        )
         try:
             with transaction.atomic():
                 outcome, detail = self._post(item)
-        except ValidationError as exc:
-            self.report.add("failed", kind, item.title, "; ".join(exc.messages))
-            return
-        except DatabaseError as exc:
-            self.report.add("failed", kind, item.title, f"the database refused it ({exc})")
+        except (ValidationError, DatabaseError) as exc:
+            # Rolled back, with any image it brought in: forget those too.
+            self.taken, self.report.lines = taken_before, self.report.lines[:lines_before]
+            reason = (
+                "; ".join(exc.messages)
+                if isinstance(exc, ValidationError)
+                else f"the database refused it ({exc})"
+            )
+            self.report.add("failed", kind, item.title, reason)
             return
         notes = [*item.notes]
         if item.comment_count:
@@ -160,16 +191,18 @@ class _Importer:
             raise ValidationError(
                 f"its body has {len(item.body):,} characters; the most is {MAX_BODY_LENGTH:,}"
             )
-        data = asdict(item)
+        data = asdict(item) | {"with_media": self.media.enabled}  # a run with images redoes one without
         print_ = fingerprint(data)
         record = self._record(ImportedItem.Kind.POST, item.source_id)
         post = Post.objects.filter(pk=record.object_id).first() if record else None
         if post is not None and record.fingerprint == print_:
             return "unchanged", ""
         author = self._user_for(item.author_id)
+        body, cover, image_notes = self._images(item, author)
         wanted = {
             "title": (item.title.strip() or "(untitled)")[:200],
-            "body": item.body,
+            "body": body,
+            "cover": cover,
             "excerpt": item.excerpt[:500],
             "status": item.status,
             "published_at": item.published_at,
@@ -191,7 +224,7 @@ class _Importer:
                 fingerprint=print_,
             )
             self._old_links(item, post)
-            return "created", ""
+            return "created", "; ".join(image_notes)
         changed = [name for name, value in wanted.items() if getattr(post, name) != value]
         if {t.pk for t in tags} != set(post.tags.values_list("pk", flat=True)):
             changed.append("tags")
@@ -202,9 +235,87 @@ class _Importer:
         self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
         self._old_links(item, post)
         if not changed:
-            return "unchanged", ""
+            return "unchanged", "; ".join(image_notes)
         revision_record(post=post, by=author, note=f"Updated from {self.name}")
-        return "updated", "changed " + ", ".join(changed)
+        return "updated", "; ".join(["changed " + ", ".join(changed), *image_notes])
+
+    # IMAGES
+    def attachments(self, images: dict[str, SourceImage]) -> None:
+        """Every image attachment of the export into the library, its attachment page leading to it."""
+        self.images = images
+        if not self.media.enabled:
+            if images:
+                self.report.add(
+                    "skipped",
+                    "image",
+                    f"{len(images)} image attachments",
+                    "give --media-dir or --fetch-media to bring them in",
+                )
+            return
+        for source in images.values():
+            notes: list[str] = []
+            owner = self._user_for(source.author_id)
+            image = self._image(source.url, owner=owner, alt=source.alt_text, notes=notes, path=source.path)
+            for note in notes:
+                self.report.add("skipped", "image", source.title or source.path, note)
+            if image is not None:
+                paths = {old_path(url) for url in source.old_urls} - {"/"}
+                OldLink.objects.bulk_create(
+                    [OldLink(old_path=path, new_path=image.get_absolute_url()) for path in sorted(paths)],
+                    update_conflicts=True,
+                    unique_fields=["old_path"],
+                    update_fields=["post", "new_path"],
+                )
+
+    def _images(self, item: SourcePost, author: User) -> tuple[str, "Image | None", list[str]]:
+        """The body with its images' URLs pointing into the library, the cover image, and what went amiss."""
+        body, notes = item.body, []
+        if not self.media.enabled:
+            return body, None, notes
+        alts = {url: alt for alt, url in MARKDOWN_IMAGE.findall(body)}
+        for url in item.image_urls:
+            image = self._image(url, owner=author, alt=alts.get(url, ""), notes=notes)
+            if image is not None:
+                body = re.sub(r"\]\(" + re.escape(url) + r"(?=[\s)])", "](" + image.get_absolute_url(), body)
+        cover = None
+        if item.cover_image_id:
+            source = self.images.get(item.cover_image_id)  # a WordPress attachment, or Ghost's URL itself
+            url = source.url if source else item.cover_image_id
+            cover = self._image(url, owner=author, alt=source.alt_text if source else "", notes=notes)
+        return body, cover, notes
+
+    def _image(self, url: str, *, owner: User, alt: str, notes: list[str], path: str = "") -> "Image | None":
+        """The library image for an old image URL: taken in once (every size of it), then remembered."""
+        file = self.media.find(url, path)
+        key = f"file:{file.relative_to(self.media.media_dir)}" if file else url.split("?")[0]
+        if key in self.taken:
+            return self.taken[key]
+        name = file.name if file else url.rsplit("/", 1)[-1]
+        record = self._record(ImportedItem.Kind.IMAGE, key)
+        image = Image.objects.filter(pk=record.object_id).first() if record else None
+        if image is None and self.dry_run:
+            if file is None and not self.media.fetch:
+                notes.append(
+                    f"image {name} stays at its old address: its file is not in {self.media.media_dir}"
+                )
+            else:
+                self.report.add("created", "image", name, "would come into the media library")
+            self.taken[key] = None
+            return None
+        if image is None:
+            try:
+                image = self.media.take(url, owner=owner, alt=alt, path=path)
+            except ImageNotTaken as exc:
+                notes.append(f"image {name} stays at its old address: {exc}")
+                self.taken[key] = None
+                return None
+            self._remember(ImportedItem.Kind.IMAGE, key, image.pk)
+            detail = (
+                "" if alt.strip() else "it had no description: marked decorative, describe it in the library"
+            )
+            self.report.add("created", "image", name, detail)
+        self.taken[key] = image
+        return image
 
     def _old_links(self, item: SourcePost, post: Post) -> None:
         """Each old address of the item answers 301 to the post (once visitors may read it)."""

@@ -213,6 +213,7 @@ class WordPressExport:
             title=data.get("title", "").strip(),
             alt_text=data["meta"].get("_wp_attachment_image_alt", ""),
             old_urls=[u for u in (data.get("link", ""), f"/?attachment_id={pid}") if u],
+            author_id=data.get("creator", ""),
         )
 
     def _post(self, data, scan: Scan) -> SourcePost | SourceSkip:

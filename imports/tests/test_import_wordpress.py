@@ -80,7 +80,7 @@ def test_it_reports_every_item_and_comment(wxr_file):
     assert error is None
     assert (
         summary(out)
-        == "WordPress import of export.xml: 9 created, 0 updated, 0 unchanged, 2 skipped, 0 failed"
+        == "WordPress import of export.xml: 9 created, 0 updated, 0 unchanged, 3 skipped, 0 failed"
     )
     assert "  created   author “Mara Müller”: user mara, who signs in by resetting the password" in out
     assert (
@@ -93,6 +93,9 @@ def test_it_reports_every_item_and_comment(wxr_file):
     assert "  skipped   item   “Home”: a WordPress nav_menu_item, not a post or a page" in out
     assert "  skipped   item   “Old rubbish”: it was in the trash" in out
     assert "  2 comments skipped: Blogsite has no comments" in out
+    assert (
+        "  skipped   image  “1 image attachments”: give --media-dir or --fetch-media to bring them in" in out
+    )
 
 
 @pytest.mark.django_db
@@ -108,7 +111,7 @@ def test_a_dry_run_reports_the_same_and_writes_nothing(wxr_file):
     out, error = run(wxr_file(), "--dry-run")
     assert error is None
     assert summary(out).endswith(
-        "9 created, 0 updated, 0 unchanged, 2 skipped, 0 failed (dry run: nothing was written)"
+        "9 created, 0 updated, 0 unchanged, 3 skipped, 0 failed (dry run: nothing was written)"
     )
     assert counts() == before
 
@@ -120,7 +123,7 @@ def test_running_the_same_file_again_creates_nothing_twice(wxr_file):
     after_first = counts()
     out, error = run(path)
     assert error is None
-    assert summary(out).endswith("0 created, 0 updated, 7 unchanged, 2 skipped, 0 failed")
+    assert summary(out).endswith("0 created, 0 updated, 7 unchanged, 3 skipped, 0 failed")
     assert counts() == after_first
 
 

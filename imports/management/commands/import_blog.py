@@ -9,3 +9,4 @@ class Command(ImportCommand):
     reader_class = BlogsiteExport
     file_help = "the JSON file export_blog wrote"
     import_function = staticmethod(import_export_file)
+    takes_media = False
