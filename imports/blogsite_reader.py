@@ -1,11 +1,15 @@
 """Reading Blogsite's own export back (exports.py writes it), as a stream like the other readers."""
 
+import shutil
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import ijson
+from django.conf import settings
 
-from .exports import FORMAT, VERSION
+from .exports import ARCHIVE_DOCUMENT, FORMAT, VERSION
 from .items import ImportFileError, check_not_empty
 
 TRUNCATED = "The file ends in the middle: it is truncated. Export it again."
@@ -15,6 +19,7 @@ TRUNCATED = "The file ends in the middle: it is truncated. Export it again."
 class Scan:
     users: list[dict] = field(default_factory=list)
     tags: list[dict] = field(default_factory=list)
+    media: list[dict] = field(default_factory=list)
     item_count: int = 0
 
 
@@ -36,8 +41,34 @@ class BlogsiteExport:
             raise ImportFileError(f"The file is not JSON ({exc}).") from exc
 
     def _open(self):
+        """The document: the file itself, or ``blog.json`` inside an archive made --with-media."""
         check_not_empty(self.path)
+        if zipfile.is_zipfile(self.path):
+            archive = zipfile.ZipFile(self.path)
+            try:
+                return archive.open(ARCHIVE_DOCUMENT)
+            except KeyError as exc:
+                raise ImportFileError(
+                    f"This zip archive is not a Blogsite export (no {ARCHIVE_DOCUMENT})."
+                ) from exc
         return self.path.open("rb")
+
+    def image_file(self, name: str):
+        """A copy of an image file the archive holds, or None (a plain export, or a file left out)."""
+        if not zipfile.is_zipfile(self.path):
+            return None
+        with zipfile.ZipFile(self.path) as archive:
+            try:
+                info = archive.getinfo(name)
+            except KeyError:
+                return None
+            if info.file_size > settings.BLOG_MEDIA_MAX_BYTES:  # never unpack more than an upload may be
+                return None
+            copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (the caller closes it)
+            with archive.open(info) as member:
+                shutil.copyfileobj(member, copy)
+        copy.seek(0)
+        return copy
 
     def scan(self) -> Scan:
         """Read the whole file once: check its format and version, keep its users and tags."""
@@ -55,7 +86,7 @@ class BlogsiteExport:
                     header[prefix] = value
                 elif prefix == "posts.item" and event == "start_map":
                     scan.item_count += 1
-                elif prefix in ("users.item", "tags.item") and event == "start_map":
+                elif prefix in ("users.item", "tags.item", "media.item") and event == "start_map":
                     builder, building = ijson.ObjectBuilder(), prefix
                     builder.event(event, value)
         if header.get("format") != FORMAT:

@@ -14,12 +14,15 @@ from dataclasses import asdict
 from datetime import datetime
 from itertools import islice
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils.text import slugify
 
 from accounts.models import Role, User
 from media.models import Image
+from media.processing import Refused
 from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, reserved_slugs, unique_slug
 from posts.services import revision_record
 
@@ -363,8 +366,12 @@ def import_export_file(reader, *, dry_run: bool = False, progress: Progress | No
             for record in scan.tags:
                 if not Tag.objects.filter(slug=record["slug"]).exists():
                     Tag.objects.create(name=record["name"], slug=record["slug"])
+            images = {}  # by the file name in the export
+            for record in scan.media:
+                with transaction.atomic():
+                    images[record["file"]] = _restore_image(record, reader, users, report, dry_run=dry_run)
             for done, record in enumerate(reader.posts(), start=1):
-                _restore_post_reported(record, users, report)
+                _restore_post_reported(record, users, images, report)
                 if progress:
                     progress(done, scan.item_count)
             if dry_run:
@@ -400,11 +407,38 @@ def _parse(value):
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
 
 
-def _restore_post_reported(record: dict, users: dict, report: Report) -> None:
+def _restore_image(record: dict, reader, users: dict, report: Report, *, dry_run: bool) -> "Image | None":
+    """A library image from an archive made --with-media (through the library's own upload checks)."""
+    name = record["original_name"] or record["file"]
+    image = Image.objects.filter(file=record["file"]).first()  # this very site, or an earlier run
+    if image is not None:
+        report.add("unchanged", "image", name)
+        return image
+    file = reader.image_file(record["file"])
+    if file is None:
+        report.add("skipped", "image", name, "its file is not in this export (export it --with-media)")
+        return None
+    with file:
+        if dry_run:
+            report.add("created", "image", name, "would come into the media library")
+            return None
+        owner = users.get(record["owner"]) or User.objects.filter(username=record["owner"]).first()
+        try:
+            image = Image.objects.create_from_upload(
+                File(file, name=name), owner, alt=record["alt"], decorative=record["decorative"]
+            )
+        except (Refused, ValidationError) as exc:
+            report.add("failed", "image", name, getattr(exc, "message", None) or "; ".join(exc.messages))
+            return None
+    report.add("created", "image", name)
+    return image
+
+
+def _restore_post_reported(record: dict, users: dict, images: dict, report: Report) -> None:
     title = str(record.get("title") or record.get("slug") or "?")
     try:
         with transaction.atomic():
-            outcome = _restore_post(record, users)
+            outcome = _restore_post(record, users, images)
     except ValidationError as exc:
         report.add("failed", "post", title, "; ".join(exc.messages))
     except (KeyError, TypeError, ValueError) as exc:
@@ -415,7 +449,7 @@ def _restore_post_reported(record: dict, users: dict, report: Report) -> None:
         report.add(outcome, "post", title)
 
 
-def _restore_post(record: dict, users: dict) -> str:
+def _restore_post(record: dict, users: dict, images: dict) -> str:
     print_ = fingerprint(record)
     imported = ImportedItem.objects.filter(
         source="blogsite", kind=ImportedItem.Kind.POST, source_id=record["slug"]
@@ -432,7 +466,14 @@ def _restore_post(record: dict, users: dict) -> str:
     post = Post.objects.filter(slug=record["slug"]).first()
     outcome = "updated" if post else "created"
     post = post or Post(slug=record["slug"])
-    post.title, post.body, post.excerpt = record["title"][:200], record["body"], record["excerpt"][:500]
+    body = record["body"]
+    for old, image in images.items():  # an image restored under a new name: its posts follow it
+        if image is not None and image.file.name != old:
+            body = body.replace(settings.MEDIA_URL + old, image.get_absolute_url())
+    post.cover = (
+        images.get(record.get("cover")) or Image.objects.filter(file=record.get("cover") or "").first()
+    )
+    post.title, post.body, post.excerpt = record["title"][:200], body, record["excerpt"][:500]
     post.status, post.published_at, post.author = record["status"], _parse(record["published_at"]), author
     if post.status not in Post.Status.values:
         raise ValidationError(f"its status {post.status!r} is not draft, review or published")

@@ -1,15 +1,19 @@
 import json
+import zipfile
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import jsonschema_rs
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
 from imports.models import ImportedItem
+from media.models import Image
+from media.tests.images import jpeg
 from posts.models import Post, Revision, Tag
 from posts.services import post_save
 
@@ -45,6 +49,7 @@ def counts():
 def empty_the_site():
     Revision.objects.all().delete()
     Post.objects.all().delete()
+    Image.objects.all().delete()
     Tag.objects.all().delete()
     ImportedItem.objects.all().delete()
     User.objects.all().delete()
@@ -131,3 +136,60 @@ def test_without_a_file_the_export_goes_to_standard_output(blog):
     document = json.loads(export())
     assert document["format"] == "blogsite-export"
     assert len(document["posts"]) == 5
+
+
+@pytest.fixture
+def pictured(author):
+    image = Image.objects.create_from_upload(
+        SimpleUploadedFile("lake.jpg", jpeg(90, 60)), author, alt="The lake"
+    )
+    post = Post(
+        title="With a picture", body=f"![The lake]({image.get_absolute_url()})", author=author, cover=image
+    )
+    post.publish()
+    return image
+
+
+@pytest.mark.django_db
+def test_an_archive_made_with_media_brings_the_images_back(pictured, tmp_path):
+    path = tmp_path / "blog.zip"
+    call_command("export_blog", "-o", str(path), "--with-media", stdout=StringIO(), stderr=StringIO())
+    with zipfile.ZipFile(path) as archive:
+        document = json.loads(archive.read("blog.json"))
+        assert archive.read(pictured.file.name)  # the image file itself travels in the archive
+    assert [e.message for e in jsonschema_rs.Draft202012Validator(SCHEMA).iter_errors(document)] == []
+    assert document["media"][0] | {"created_at": None} == {
+        "file": pictured.file.name,
+        "original_name": "lake.jpg",
+        "alt": "The lake",
+        "decorative": False,
+        "owner": "asha",
+        "content_type": "image/jpeg",
+        "width": 90,
+        "height": 60,
+        "bytes": pictured.bytes,
+        "created_at": None,
+    }
+    empty_the_site()
+    out = StringIO()
+    call_command("import_blog", str(path), stdout=out)
+    restored, post = Image.objects.get(), Post.objects.get()
+    assert (restored.alt, restored.owner.username, post.cover) == ("The lake", "asha", restored)
+    assert f"![The lake]({restored.get_absolute_url()})" in post.body
+    assert "  created   image  “lake.jpg”" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_plain_export_says_its_images_stay_behind(pictured, tmp_path):
+    path = tmp_path / "blog.json"
+    call_command("export_blog", "-o", str(path), stderr=StringIO())
+    empty_the_site()
+    out = StringIO()
+    call_command("import_blog", str(path), stdout=out)
+    assert "“lake.jpg”: its file is not in this export (export it --with-media)" in out.getvalue()
+    assert Post.objects.get().cover is None
+
+
+def test_an_archive_needs_a_file_name(db):
+    with pytest.raises(CommandError, match="name it with -o"):
+        call_command("export_blog", "--with-media", stdout=StringIO())

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.exports import export_lines
+from imports.exports import export_lines, write_archive
 
 
 class Command(BaseCommand):
@@ -17,8 +17,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, output, with_media, **options):
-        if with_media:
-            raise CommandError("--with-media: this site has no media library to pack yet.")
+        if with_media and not output:
+            raise CommandError("--with-media makes a zip archive: name it with -o FILE.zip.")
         if not output:
             for line in export_lines():
                 self.stdout.write(line, ending="")
@@ -27,9 +27,12 @@ class Command(BaseCommand):
         # Written beside the target and renamed into place: a failed export never leaves half a file.
         fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", suffix=".part")
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                for line in export_lines():
-                    f.write(line)
+            with os.fdopen(fd, "wb") as f:
+                if with_media:
+                    write_archive(f)
+                else:
+                    for line in export_lines():
+                        f.write(line.encode())
             os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
