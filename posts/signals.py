@@ -11,13 +11,15 @@ code that updates posts, tags or users in bulk calls ``pagecache.retire_pages()`
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from accounts.models import WRITERS_KEY, author_key
 from blogsite import pagecache
+from media.models import Image
 from media.signals import renditions_ready
 
 from . import navigation, pagekeys
-from .models import Post, RelatedPost, Tag, rerender_posts_showing
+from .models import Post, PostImage, RelatedPost, Tag, rerender_posts_showing
 
 # A user's save that touches only these changes no public page (sign-ins update last_login).
 PRIVATE_USER_FIELDS = frozenset({"last_login", "password"})
@@ -148,8 +150,14 @@ def _post_changed(sender, instance, **kwargs):
         navigation.pages()  # read them now if the cache lost them, rather than while a reader waits
 
 
+def _image_use_ended(sender, instance, **kwargs):
+    """A post that used an image is gone: prune_media counts the image's idle days from now."""
+    Image.objects.filter(pk=instance.image_id).update(last_used_at=timezone.now())
+
+
 def connect():
     """Connect the handlers and the lifetime hook; called once, from ``PostsConfig.ready()``."""
+    post_delete.connect(_image_use_ended, sender=PostImage, dispatch_uid="media-use-ended")
     pre_save.connect(_post_before_save, sender=Post, dispatch_uid="pagecache-before-post")
     post_save.connect(_post_saved, sender=Post, dispatch_uid="pagecache-save-post")
     pre_delete.connect(_post_deleting, sender=Post, dispatch_uid="pagecache-deleting-post")

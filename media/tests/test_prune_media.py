@@ -58,3 +58,14 @@ def test_it_counts_idle_days_from_when_a_post_stopped_using_the_image(author, ma
 def test_it_refuses_negative_days():
     with pytest.raises(CommandError):
         prune("--days", "-1")
+
+
+def test_it_counts_idle_days_from_when_the_post_using_the_image_was_deleted(author, make_post):
+    image = Image.objects.create_from_upload(images.upload(images.jpeg()), author, alt="Orphaned")
+    post = make_post(author, body=f"![x]({image.get_absolute_url()})")
+    Image.objects.filter(pk=image.pk).update(
+        created_at=timezone.now() - timedelta(days=90), last_used_at=timezone.now() - timedelta(days=90)
+    )
+    post.delete()
+
+    assert "--delete): 0 image(s)" in prune("--days", "30")
