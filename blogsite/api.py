@@ -28,11 +28,12 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie
 from ninja.throttling import BaseThrottle
 from ninja.utils import check_csrf
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
 from pydantic_core import PydanticCustomError
 
 from blogsite import pagecache, ratelimit
 from blogsite.conditional import is_precondition_failed
+from blogsite.dates import validate_date_in_range
 from blogsite.paging import page_rows
 from blogsite.problems import PROBLEM_TYPE, problem
 from blogsite.text import LINE_PATTERN, TEXT_PATTERN, validate_line, validate_text
@@ -67,6 +68,10 @@ def _refusing(validator):
         return value
 
     return check
+
+
+# A date and time with its offset, within the years blogsite.dates allows.
+Moment = Annotated[AwareDatetime, AfterValidator(_refusing(validate_date_in_range))]
 
 
 class WithJsonSchemaPattern:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
-from pydantic import AwareDatetime, ConfigDict
+from pydantic import ConfigDict
 
 from accounts import backends, permissions, tokens
 from accounts.api import ANYONE, SIGNED_IN, UserRef, user_ref
@@ -26,6 +26,7 @@ from blogsite import pagecache
 from blogsite.api import (
     NO_NUL,
     ApiError,
+    Moment,
     Page,
     PageParams,
     check_if_match,
@@ -95,7 +96,7 @@ class PostIn(Schema):
     excerpt: Excerpt = ""
     tags: Tags = []
     status: StatusName = "draft"
-    published_at: AwareDatetime | None = None
+    published_at: Moment | None = None
     cover: int | None = Field(None, description="The id of a library image the caller may use, or null.")
 
 
@@ -106,7 +107,7 @@ class PostReplaceIn(PostIn):
     excerpt: Excerpt
     tags: Tags
     status: StatusName
-    published_at: AwareDatetime | None
+    published_at: Moment | None
 
 
 class PostPatchIn(Schema):
@@ -118,7 +119,7 @@ class PostPatchIn(Schema):
     excerpt: Excerpt = None
     tags: Tags = None
     status: StatusName = None
-    published_at: AwareDatetime | None = None
+    published_at: Moment | None = None
     cover: int | None = None
 
 
@@ -263,10 +264,11 @@ WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 429)
 
 @router.post("/posts", auth=SIGNED_IN, response={201: PostOut, **errors(400, 401, 403, 409, 413, 415, 429)})
 def api_post_create(request, payload: PostIn, response: HttpResponse):
-    with transaction.atomic():  # a refused status change leaves no draft behind
+    with transaction.atomic():  # a refused status change, or an answer that fails, leaves no draft behind
         post = _write(request, None, payload.model_dump())
+        data = post_data(request, _post_for(request, post.pk))
     response["Location"] = reverse("api:api_post_detail", kwargs={"post_id": post.pk})
-    return Status(201, post_data(request, _post_for(request, post.pk)))
+    return Status(201, data)
 
 
 def _update(request, post_id: int, changes: dict) -> dict:
@@ -276,7 +278,7 @@ def _update(request, post_id: int, changes: dict) -> dict:
             raise PermissionDenied("You may not change this post.")
         check_if_match(request, etag_of(post_data(request, post)))
         _write(request, post, changes)
-    return post_data(request, _post_for(request, post_id))
+        return post_data(request, _post_for(request, post_id))  # read back before the write commits
 
 
 @router.put("/posts/{int:post_id}", auth=SIGNED_IN, response={200: PostOut, **errors(*WRITE_ERRORS)})

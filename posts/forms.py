@@ -3,6 +3,7 @@ from datetime import datetime
 from django import forms
 from django.utils import timezone
 
+from blogsite.dates import validate_date_in_range
 from blogsite.text import LineInput, validate_line, validate_text
 from media.models import Image
 
@@ -66,6 +67,7 @@ class PostForm(forms.Form):
         required=False,
         label="Publish at",
         input_formats=DATETIME_INPUT_FORMATS,
+        validators=[validate_date_in_range],
         widget=DateTimeLocalInput,
         help_text="For scheduling: a date and time in the site's time zone.",
     )

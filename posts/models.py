@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from blogsite import pagecache
+from blogsite.dates import validate_date_in_range
 from blogsite.health import PROBES
 from blogsite.links import cached_reverse
 from blogsite.text import validate_line, validate_text
@@ -218,7 +219,9 @@ class Post(models.Model):
     summary = models.TextField(blank=True, editable=False)
     tags = models.ManyToManyField(Tag, blank=True, related_name="posts")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
-    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, validators=[validate_date_in_range]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reading_time_minutes = models.PositiveIntegerField(default=1, editable=False)

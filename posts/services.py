@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
+from blogsite.dates import validate_date_in_range
 from blogsite.links import absolute_url
 from blogsite.mail import send_email
 
@@ -175,6 +176,10 @@ def post_publish(*, post: Post, by, at: datetime | None = None) -> Post:
             raise ValidationError({"published_at": ["Give the time with its time zone."]})
         if at <= timezone.now():
             raise ValidationError({"published_at": ["Choose a time in the future to schedule the post."]})
+        try:
+            validate_date_in_range(at)
+        except ValidationError as error:
+            raise ValidationError({"published_at": error.messages}) from error
     post.publish(at=at)
     return post
 
