@@ -8,6 +8,9 @@ from accounts import permissions
 from . import services
 from .models import Post, Revision, Tag
 
+VERSION_FIELD = "_version_"
+CHANGED_SINCE = "“{}” changed since this list was shown: nothing was done to it. Look at it again."
+
 
 class EditorsOnlyAdmin(admin.ModelAdmin):
     """Editors manage these models in the admin, following Blogsite's own roles."""
@@ -124,7 +127,10 @@ class PostAdmin(EditorsOnlyAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_label(self, post):
-        return {"review": "In review"}.get(post.display_status, post.display_status.capitalize())
+        """The status, and (hidden) the version this list shows, so an action applies to that version."""
+        label = {"review": "In review"}.get(post.display_status, post.display_status.capitalize())
+        hidden = '<input type="hidden" name="{}{}" value="{}">{}'
+        return format_html(hidden, VERSION_FIELD, post.pk, post.version, label)
 
     @admin.display(description="Tags")
     def tag_names(self, post):
@@ -138,6 +144,7 @@ class PostAdmin(EditorsOnlyAdmin):
 
     @admin.action(description="Publish the selected posts now")
     def publish_now(self, request, queryset):
+        """Publishes each post as the version the list showed; a post changed since is refused."""
         self._run(request, queryset, "publish", "published")
 
     @admin.action(description="Unpublish the selected posts")
@@ -148,9 +155,14 @@ class PostAdmin(EditorsOnlyAdmin):
         """Do a writer's action to each post through the workflow; say which ones it refused and why."""
         count = 0
         for post in queryset:
+            version = request.POST.get(f"{VERSION_FIELD}{post.pk}") or None
             try:
-                services.post_act(post=post, by=request.user, action=action)
+                services.post_act(post=post, by=request.user, action=action, expected_version=version)
                 count += 1
+            except services.EditConflict:
+                self.message_user(request, CHANGED_SINCE.format(post), level=messages.WARNING)
+            except services.VersionRequired as refused:
+                self.message_user(request, str(refused), level=messages.WARNING)
             except (PermissionDenied, ValidationError) as error:
                 reason = " ".join(getattr(error, "messages", [str(error)]))
                 self.message_user(request, f"“{post}”: {reason}", level=messages.WARNING)

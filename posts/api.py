@@ -244,6 +244,8 @@ def _cover_for(user, cover_id: int | None):
 def _write(request, post: Post | None, changes: dict) -> Post:
     """Save through the publishing workflow (posts.services), so its rules and permissions apply."""
     user = request.auth
+    # With If-Match (checked against the current version under lock) the caller read this version.
+    read = post is not None and "If-Match" in request.headers
     if post is None or any(name in changes for name in CONTENT_FIELDS):
         words = {name: changes.get(name, getattr(post, name, "")) for name in ("title", "body", "excerpt")}
         tags = changes["tags"] if "tags" in changes else [tag.name for tag in post.tags.all()]
@@ -253,13 +255,17 @@ def _write(request, post: Post | None, changes: dict) -> Post:
     if status is None and "published_at" in changes and post.status == Post.Status.PUBLISHED:
         status = "published"  # a new time on a live or scheduled post reschedules it
     if status is not None:
-        post = services.post_set_status(
-            post=post, by=user, status=status, published_at=changes.get("published_at")
-        )
+        at, version = changes.get("published_at"), post.version if read else None
+        try:
+            post = services.post_set_status(
+                post=post, by=user, status=status, published_at=at, expected_version=version
+            )
+        except services.VersionRequired as refused:
+            raise ApiError(428, f"{refused} Send If-Match with the ETag of the version you read.") from None
     return post
 
 
-WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 429)
+WRITE_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 428, 429)
 
 
 @router.post("/posts", auth=SIGNED_IN, response={201: PostOut, **errors(400, 401, 403, 409, 413, 415, 429)})

@@ -181,7 +181,16 @@ def _save_and_act(request, post, form):
     """Save the words, then do the pressed button's action; any refusal undoes both."""
     data, by = form.cleaned_data, request.user
     post = _save_words(by, post, data)
-    services.post_act(post=post, by=by, action=form.action, at=data["published_at"], request=request)
+    # The words just saved (against the version the page was opened with) are what goes live.
+    version = post.version
+    services.post_act(
+        post=post,
+        by=by,
+        action=form.action,
+        at=data["published_at"],
+        expected_version=version,
+        request=request,
+    )
     return post
 
 

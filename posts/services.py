@@ -32,6 +32,17 @@ from .models import Post, Revision, Tag
 UNCHANGED = object()  # a keyword argument left out: the post keeps what it has
 
 
+class VersionRequired(Exception):
+    """Publishing a post in review needs the version the editor read (``expected_version``)."""
+
+    def __init__(self, post):
+        super().__init__(
+            f"“{post.title}” is in review: publish it from a page that shows its words, "
+            "so the version you read is the one that goes live."
+        )
+        self.post = post
+
+
 class EditConflict(Exception):
     """The post changed since the writer loaded it (``expected_version``); nothing was saved."""
 
@@ -162,12 +173,16 @@ def _notify_editors(post: Post, by, request=None) -> None:
 
 
 @transaction.atomic
-def post_publish(*, post: Post, by, at: datetime | None = None) -> Post:
+def post_publish(*, post: Post, by, at: datetime | None = None, expected_version: str | None = None) -> Post:
     """Publish now (``at=None``) or schedule for ``at``, an aware datetime in the future.
 
     A post that already went live keeps its first publication date when published again.
+    A post in review goes live only as the version the editor read: without
+    ``expected_version`` it raises ``VersionRequired``, with a stale one ``EditConflict``.
     """
-    _lock(post)
+    _lock(post, expected_version)
+    if post.status == Post.Status.REVIEW and expected_version is None:
+        raise VersionRequired(post)
     if not permissions.can_publish(by, post):
         raise PermissionDenied("You may not publish this post.")
     _check_publishable(post)
@@ -215,21 +230,24 @@ ACTIONS = ("save", "submit", "publish", "schedule", "unpublish", "withdraw")
 
 
 @transaction.atomic
-def post_act(*, post: Post, by, action: str, at: datetime | None = None, request=None) -> Post:
+def post_act(
+    *, post: Post, by, action: str, at: datetime | None = None, expected_version=None, request=None
+) -> Post:
     """Do a writer's action on ``post``: the one mapping of actions to workflow steps.
 
-    ``save`` changes nothing here (the words are saved by ``post_save``); ``schedule`` needs ``at``.
+    ``save`` changes nothing here (the words are saved by ``post_save``); ``schedule`` needs
+    ``at``; publishing checks ``expected_version``, the version the writer read.
     """
     if action == "save":
         return post
     if action == "submit":
         return post_submit(post=post, by=by, request=request)
     if action == "publish":
-        return post_publish(post=post, by=by)
+        return post_publish(post=post, by=by, expected_version=expected_version)
     if action == "schedule":
         if at is None:
             raise ValidationError({"published_at": ["Choose the date and time to publish at."]})
-        return post_publish(post=post, by=by, at=at)
+        return post_publish(post=post, by=by, at=at, expected_version=expected_version)
     if action == "unpublish":
         return post_unpublish(post=post, by=by)
     if action == "withdraw":
@@ -259,13 +277,17 @@ def actions_for_status(post: Post, status: str, at: datetime | None = None) -> l
 
 
 @transaction.atomic
-def post_set_status(*, post: Post, by, status: str, published_at: datetime | None = None) -> Post:
+def post_set_status(
+    *, post: Post, by, status: str, published_at: datetime | None = None, expected_version=None
+) -> Post:
     """Move a post to ``status`` (``draft``, ``review``, ``published`` or ``scheduled``).
 
     For callers that receive a target state rather than an action (the JSON API).
     """
+    version = expected_version
     for action in actions_for_status(post, status, published_at):
-        post = post_act(post=post, by=by, action=action, at=published_at)
+        post = post_act(post=post, by=by, action=action, at=published_at, expected_version=version)
+        version = None if version is None else post.version  # the next step follows on this one
     return post
 
 
