@@ -321,6 +321,11 @@ BLOG_LOGIN_WINDOW_SECONDS = env.int("BLOG_LOGIN_WINDOW_SECONDS", default=15 * 60
 BLOG_WRITES_PER_MINUTE = env.int("BLOG_WRITES_PER_MINUTE", default=60)
 BLOG_ANONYMOUS_READS_PER_MINUTE = env.int("BLOG_ANONYMOUS_READS_PER_MINUTE", default=600)
 # The editor page saves a draft after this many milliseconds without typing (tests shorten it).
+# How many new tags a writer below editor may create in 24 hours (every tag is listed on /tags/).
+BLOG_NEW_TAGS_PER_DAY = env.int("BLOG_NEW_TAGS_PER_DAY", default=10)
+if BLOG_NEW_TAGS_PER_DAY < 0:
+    raise ImproperlyConfigured("Set BLOG_NEW_TAGS_PER_DAY to 0 or more: 0 lets only editors create tags.")
+
 BLOG_AUTOSAVE_IDLE_MS = env.int("BLOG_AUTOSAVE_IDLE_MS", default=3000)
 
 # JSON API

@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch
@@ -87,8 +88,18 @@ class RevisionInline(admin.TabularInline):
         return permissions.can_review(request.user)
 
 
+class PostAdminForm(forms.ModelForm):
+    """The admin's post form: the same tag rules as the editor and the API (``Tag.clean_names``)."""
+
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        Tag.clean_names([tag.name for tag in tags])
+        return tags
+
+
 @admin.register(Post)
 class PostAdmin(EditorsOnlyAdmin):
+    form = PostAdminForm
     list_display = ["title", "author", "status_label", "tag_names", "published_at", "updated_at", "on_site"]
     list_filter = [StatusFilter, "is_page", ("author", admin.RelatedOnlyFieldListFilter), "tags"]
     list_select_related = ["author"]

@@ -41,7 +41,14 @@ from media.api import MediaOut
 from media.models import Image
 
 from . import pagekeys, search, services
-from .models import MAX_BODY_LENGTH, MAX_EXCERPT_LENGTH, MAX_TAG_NAME_LENGTH, MAX_TITLE_LENGTH, Post
+from .models import (
+    MAX_BODY_LENGTH,
+    MAX_EXCERPT_LENGTH,
+    MAX_TAG_NAME_LENGTH,
+    MAX_TAGS_PER_POST,
+    MAX_TITLE_LENGTH,
+    Post,
+)
 
 router = Router(tags=["posts"], auth=ANYONE)
 
@@ -49,7 +56,9 @@ StatusName = Literal["draft", "review", "published", "scheduled"]
 Title = text(MAX_TITLE_LENGTH, min_length=1, strip=True)
 Body = text(MAX_BODY_LENGTH, multiline=True)
 Excerpt = text(MAX_EXCERPT_LENGTH, multiline=True)
-Tags = Annotated[list[text(MAX_TAG_NAME_LENGTH, min_length=1, strip=True)], Field(max_length=20)]
+Tags = Annotated[
+    list[text(MAX_TAG_NAME_LENGTH, min_length=1, strip=True)], Field(max_length=MAX_TAGS_PER_POST)
+]
 
 
 class PostBase(Schema):

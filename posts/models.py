@@ -1,5 +1,6 @@
 import difflib
 import functools
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -28,6 +29,7 @@ MAX_TITLE_LENGTH = 200
 MAX_BODY_LENGTH = 200_000
 MAX_EXCERPT_LENGTH = 500
 MAX_TAG_NAME_LENGTH = 50
+MAX_TAGS_PER_POST = 20
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220, reserved=frozenset()) -> str:
@@ -74,6 +76,16 @@ def reserved_slugs() -> frozenset[str]:
 class Tag(models.Model):
     name = models.CharField(max_length=MAX_TAG_NAME_LENGTH, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=60, unique=True)
+    # Who made the tag by using it first, and when: non-editors may make only so many a day.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -96,8 +108,14 @@ class Tag(models.Model):
 
     @staticmethod
     def clean_names(names) -> list[str]:
-        """The tag names a writer gave, trimmed and without repeats; ``ValidationError`` for one too long."""
+        """The tag names a writer gave, trimmed and without repeats; ``ValidationError`` for a broken rule.
+
+        The rules of every way in (editor, API, admin, services): at most MAX_TAGS_PER_POST
+        tags, each a single line of at most MAX_TAG_NAME_LENGTH characters.
+        """
         names = list(dict.fromkeys(name.strip() for name in names if name.strip()))
+        if len(names) > MAX_TAGS_PER_POST:
+            raise ValidationError(f"A post has at most {MAX_TAGS_PER_POST} tags.", code="max_tags")
         if too_long := [name for name in names if len(name) > MAX_TAG_NAME_LENGTH]:
             message = f"A tag has at most {MAX_TAG_NAME_LENGTH} characters: “{too_long[0][:60]}…”."
             raise ValidationError(message, code="max_length")
@@ -106,11 +124,23 @@ class Tag(models.Model):
         return names
 
     @classmethod
-    def from_names(cls, names):
-        """The tags with these names (case-insensitive), creating the missing ones."""
+    def new_names(cls, names) -> list[str]:
+        """Which of these names no tag has yet (ignoring case)."""
+        return [name for name in names if not cls.objects.filter(name__iexact=name).exists()]
+
+    @classmethod
+    def created_recently_by(cls, user) -> int:
+        """How many tags ``user`` created in the last 24 hours."""
+        return cls.objects.filter(created_by=user, created_at__gte=timezone.now() - timedelta(days=1)).count()
+
+    @classmethod
+    def from_names(cls, names, *, by=None):
+        """The tags with these names (case-insensitive), creating the missing ones (made ``by``)."""
         tags = []
         for name in dict.fromkeys(n.strip() for n in names if n.strip()):
-            tag = cls.objects.filter(name__iexact=name).first() or cls.objects.create(name=name)
+            tag = cls.objects.filter(name__iexact=name).first() or cls.objects.create(
+                name=name, created_by=by
+            )
             tags.append(tag)
         return tags
 

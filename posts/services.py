@@ -15,6 +15,7 @@ Every change to a post's words records a ``Revision``.
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -63,6 +64,22 @@ def _tag_names(tags: Iterable[str]) -> list[str]:
         return Tag.clean_names(tags)
     except ValidationError as error:
         raise ValidationError({"tags": error.messages}) from error
+
+
+def _check_new_tags(names: list[str], by) -> None:
+    """Non-editors create at most BLOG_NEW_TAGS_PER_DAY tags a day: every tag is listed on the site."""
+    if permissions.can_review(by):
+        return
+    new = Tag.new_names(names)
+    if not new:
+        return
+    left = max(settings.BLOG_NEW_TAGS_PER_DAY - Tag.created_recently_by(by), 0)
+    if len(new) > left:
+        message = (
+            f"You may create {left} new tag(s) today, and these are new: {', '.join(new[:5])}. "
+            "Choose existing tags, or ask an editor to add them."
+        )
+        raise ValidationError({"tags": [message]})
 
 
 def _check_publishable(post: Post) -> None:
@@ -120,6 +137,7 @@ def post_save(
     """
     Post.check_words(title=title, body=body, excerpt=excerpt)
     names = _tag_names(tags)
+    _check_new_tags(names, by)
     if post is None:
         if not permissions.can_write(by):
             raise PermissionDenied("Sign in to write.")
@@ -137,7 +155,7 @@ def post_save(
     if post.status == Post.Status.PUBLISHED:
         _check_publishable(post)
     post.save()
-    post.tags.set(Tag.from_names(names))
+    post.tags.set(Tag.from_names(names, by=by))
     revision_record(post=post, by=by, note=note or ("Autosaved" if autosave else "Saved"), autosave=autosave)
     return post
 
