@@ -62,7 +62,9 @@ class PostForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leave empty to use the first words of the body.",
     )
-    tags = forms.CharField(required=False, max_length=1000, help_text="Separated by commas.")
+    tags = forms.CharField(
+        required=False, max_length=1000, help_text="Separated by commas.", widget=LineInput
+    )
     published_at = forms.DateTimeField(
         required=False,
         label="Publish at",

@@ -138,8 +138,9 @@ def test_a_control_character_in_an_address_stays_out_of_the_not_found_page(clien
     assert 'href="http://testserver/tags/a%01b/"' in response.content.decode()
 
 
-def test_a_refused_title_comes_back_in_one_line(client, author):
+def test_a_refused_title_and_tags_come_back_in_one_line(client, author):
     client.force_login(author)
-    response = editor_form(client, title="Two\nlines\x01")
+    response = editor_form(client, title="Two\nlines\x01", tags="one\n, two")
     assert list(response.context["form"].errors) == ["title"]
     assert 'value="Two lines "' in response.content.decode()
+    assert 'value="one , two"' in response.content.decode()
