@@ -2,7 +2,27 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
+from . import permissions
 from .models import User
+
+
+class EditorsOnlyAdmin(admin.ModelAdmin):
+    """Editors manage these models in the admin, following Blogsite's own roles."""
+
+    def has_module_permission(self, request):
+        return permissions.can_review(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_review(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.can_review(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return permissions.can_review(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can_review(request.user)
 
 
 @admin.register(User)

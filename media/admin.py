@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 
-from accounts import permissions
+from accounts.admin import EditorsOnlyAdmin
 
 from . import processing
 from .markup import picture
@@ -37,7 +37,7 @@ class ImageAddForm(forms.ModelForm):
 
 
 @admin.register(Image)
-class ImageAdmin(admin.ModelAdmin):
+class ImageAdmin(EditorsOnlyAdmin):
     """Editors and admins see every image; uploads go through the same checks as the library."""
 
     list_display = ["preview", "original_name", "owner", "status", "bytes", "created_at"]
@@ -99,18 +99,3 @@ class ImageAdmin(admin.ModelAdmin):
             image.save(update_fields=["status"])
             image.queue_renditions()
         messages.success(request, f"Queued {queryset.count()} image(s).")
-
-    def has_module_permission(self, request):
-        return permissions.can_review(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_review(request.user)
-
-    def has_add_permission(self, request):
-        return permissions.can_review(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_review(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return permissions.can_review(request.user)

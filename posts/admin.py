@@ -5,31 +5,13 @@ from django.db.models import Count, Prefetch
 from django.utils.html import format_html
 
 from accounts import permissions
+from accounts.admin import EditorsOnlyAdmin
 
 from . import services
 from .models import Post, Revision, Tag
 
 VERSION_FIELD = "_version_"
 CHANGED_SINCE = "“{}” changed since this list was shown: nothing was done to it. Look at it again."
-
-
-class EditorsOnlyAdmin(admin.ModelAdmin):
-    """Editors manage these models in the admin, following Blogsite's own roles."""
-
-    def has_module_permission(self, request):
-        return permissions.can_review(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return permissions.can_review(request.user)
-
-    def has_add_permission(self, request):
-        return permissions.can_review(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return permissions.can_review(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return permissions.can_review(request.user)
 
 
 class StatusFilter(admin.SimpleListFilter):
