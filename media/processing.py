@@ -48,39 +48,37 @@ class Refused(Exception):
         self.status, self.message = status, message
 
 
+class ImageFormat:
+    """What a format's name says of a file: its content type and its file-name extension."""
+
+    format: str
+
+    @property
+    def content_type(self) -> str:
+        return FORMATS[self.format][0]
+
+    @property
+    def extension(self) -> str:
+        return FORMATS[self.format][1]
+
+
 @dataclass(frozen=True)
-class Probe:
+class Probe(ImageFormat):
     """What an upload is, read from its header: format and upright size (nothing decoded yet)."""
 
     format: str
     width: int
     height: int
 
-    @property
-    def content_type(self) -> str:
-        return FORMATS[self.format][0]
-
-    @property
-    def extension(self) -> str:
-        return FORMATS[self.format][1]
-
 
 @dataclass
-class Encoded:
+class Encoded(ImageFormat):
     """One encoded image, in a temporary file the caller saves and closes."""
 
     file: tempfile.SpooledTemporaryFile
     format: str
     width: int
     height: int
-
-    @property
-    def content_type(self) -> str:
-        return FORMATS[self.format][0]
-
-    @property
-    def extension(self) -> str:
-        return FORMATS[self.format][1]
 
 
 def probe(file, *, max_pixels: int) -> Probe:
