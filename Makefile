@@ -14,6 +14,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 # Bring the blog up on SQLite with demo content at http://127.0.0.1:8000/ (or `make demo PORT=8080`).
 PORT ?= 8000
 demo: export DEBUG ?= true
+demo: export SITE_URL ?= http://127.0.0.1:$(PORT)
 demo: $(VENV)/.installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo

@@ -21,6 +21,10 @@ from posts.models import Post, Tag
 
 PASSWORD = "correct-horse-battery-staple"
 
+# Every deployment sets SITE_URL (blogsite/checks.py); so do the tests, for the manage.py
+# processes some of them start (the site_url fixture below sets it in this process).
+os.environ.setdefault("SITE_URL", "http://testserver")
+
 
 @functools.cache
 def _hashed_password():
@@ -94,6 +98,13 @@ def media_root(settings, tmp_path_factory):
     """Uploaded images go to a fresh folder per test, never into the project's uploads/."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("uploads")
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def site_url(settings):
+    """The blog's public address, which every deployment sets (blogsite/checks.py): here the
+    test client's own host, so pages and e-mails link where the tests browse."""
+    settings.SITE_URL = "http://testserver"
 
 
 @pytest.fixture(autouse=True)

@@ -87,6 +87,7 @@ def site_env(database_url: str, redis_url: str, **extra) -> dict:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(48),
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SITE_URL="http://127.0.0.1",
         DATABASE_URL=database_url,
         REDIS_URL=redis_url,
         CACHE_KEY_PREFIX=f"ci-{os.getpid()}-{secrets.token_hex(4)}",

@@ -3,7 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
 
 from . import permissions
+from .forms import AdminAuthenticationForm
 from .models import User
+
+# The admin's sign-in form says so when the sign-in limit refused an attempt, as ours does.
+admin.site.login_form = AdminAuthenticationForm
 
 
 class EditorsOnlyAdmin(admin.ModelAdmin):

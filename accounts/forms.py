@@ -1,56 +1,53 @@
 from django import forms
+from django.contrib.admin import forms as admin_forms
+from django.contrib.auth import authenticate
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
-from django.urls import reverse
 
 from blogsite.mail import send_email
+from blogsite.ratelimit import PASSWORD_RESETS
 from blogsite.text import LineInput
 
-from . import backends
+from . import backends, tasks
 from .models import Role, User
 
 
-class RateLimitedAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing to check passwords once a username or address failed too often.
+class SignInLimitMessage:
+    """Says so when the sign-in limit (accounts/backends.py) refused the attempt unchecked.
 
-    The message is the same whether or not the username exists, so the form does not tell
+    The message is the same whether or not the account exists, so the form does not tell
     which accounts there are.
     """
 
-    error_messages = AuthenticationForm.error_messages | {
-        "rate_limited": "Too many failed sign-in attempts. Try again in %(minutes)s minutes.",
-    }
+    rate_limited = False
 
-    def clean(self):
-        username = self.cleaned_data.get("username") or ""
-        if wait := backends.login_blocked_for(self.request, username):
+    def get_invalid_login_error(self):
+        if wait := backends.sign_in_blocked_for(self.request):
             self.rate_limited = True
-            raise forms.ValidationError(
-                self.error_messages["rate_limited"],
+            return forms.ValidationError(
+                "Too many failed sign-in attempts. Try again in %(minutes)s minutes.",
                 code="rate_limited",
                 params={"minutes": max(1, round(wait / 60))},
             )
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            backends.note_failed_login(self.request, username)
-            raise
+        return super().get_invalid_login_error()
 
 
-class EmailThroughOurSenderPasswordResetForm(PasswordResetForm):
-    """Password reset e-mails are our ``emails/password_reset`` message, queued like every other e-mail."""
+class RateLimitedAuthenticationForm(SignInLimitMessage, AuthenticationForm):
+    """Django's sign-in form, within the sign-in limit."""
 
-    def send_mail(
-        self,
-        subject_template_name,
-        email_template_name,
-        context,
-        from_email,
-        to_email,
-        html_email_template_name=None,
-    ):
-        path = reverse("accounts:password_reset_confirm", args=[context["uid"], context["token"]])
-        link = f"{context['protocol']}://{context['domain']}{path}"
-        send_email(to=[to_email], name="password_reset", context={"user": context["user"], "link": link})
+
+class AdminAuthenticationForm(SignInLimitMessage, admin_forms.AdminAuthenticationForm):
+    """The admin's sign-in form, within the same limit (the limit itself is in the backend)."""
+
+
+class PasswordResetRequestForm(PasswordResetForm):
+    """Queues a reset e-mail for each account of the address, up to ``BLOG_PASSWORD_RESETS`` per
+    account in the window; past it, nothing is sent and the answer is the same, so it never
+    tells whether an account exists. The task makes the link when it runs (accounts/tasks.py)."""
+
+    def save(self, *args, **kwargs):
+        for user in self.get_users(self.cleaned_data["email"]):
+            if not PASSWORD_RESETS.hit(f"user:{user.pk}"):
+                tasks.send_password_reset.enqueue(user_id=user.pk)
 
 
 class SignupForm(UserCreationForm):
@@ -77,7 +74,20 @@ class SignupForm(UserCreationForm):
 
 
 class ProfileForm(forms.ModelForm):
-    """What a writer says about themselves on their author page."""
+    """What a writer says about themselves on their author page, and their e-mail address.
+
+    Changing the address asks for the current password (checked within the sign-in limit: a
+    borrowed session must not be enough to take the account over through a password reset),
+    and tells the old address.
+    """
+
+    current_password = forms.CharField(
+        label="Current password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text="Needed only to change your e-mail address.",
+    )
 
     class Meta:
         model = User
@@ -89,9 +99,32 @@ class ProfileForm(forms.ModelForm):
         }
         widgets = {"bio": forms.Textarea(attrs={"rows": 5}), "display_name": LineInput}
 
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
     def clean_email(self):
         """One account per address, so a password reset always reaches the right person."""
         email = self.cleaned_data["email"]
         if email and User.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError("Another account already uses this e-mail address.")
         return email
+
+    def clean(self):
+        cleaned = super().clean()
+        if "email" in self.changed_data:
+            password = cleaned.get("current_password") or ""
+            if authenticate(self.request, username=self.instance.get_username(), password=password) is None:
+                if wait := backends.sign_in_blocked_for(self.request):
+                    message = f"Too many failed attempts. Try again in {max(1, round(wait / 60))} minutes."
+                else:
+                    message = "Enter your current password to change your e-mail address."
+                self.add_error("current_password", message)
+        return cleaned
+
+    def save(self, commit=True):
+        old_email = self.initial.get("email", "")
+        user = super().save(commit)
+        if "email" in self.changed_data and old_email:
+            send_email(to=[old_email], name="email_changed", context={"user": user, "new_email": user.email})
+        return user

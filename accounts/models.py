@@ -1,5 +1,9 @@
-from django.contrib.auth.models import AbstractUser, UserManager
+import unicodedata
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.db.models import Q
 
 from blogsite.text import validate_line, validate_text
 
@@ -19,6 +23,33 @@ WRITERS_KEY = "writers"
 def author_key(user_id) -> str:
     """The key of every cached page that shows this writer's name or profile."""
     return f"author-{user_id}"
+
+
+def normalise_identifier(identifier: str) -> str:
+    """A username or e-mail address as sign-in compares and counts it: NFKC, then case-folded
+    after upper-casing, so that the dotless i (U+0131) and the long s (U+017F) fold like i and s
+    (as PostgreSQL's case-insensitive match does)."""
+    return unicodedata.normalize("NFKC", identifier).strip().upper().casefold()
+
+
+class UserManager(DjangoUserManager):
+    def for_sign_in(self, identifier: str):
+        """The one account that a typed username or e-mail address names, or None.
+
+        An exact username first; then usernames, then addresses, equal once normalised. A name
+        or address that two accounts share names neither.
+        """
+        identifier = identifier.strip()
+        if user := self.filter(username=identifier).first():
+            return user
+        key = normalise_identifier(identifier)
+        near = Q(username__iexact=key) | Q(username__iexact=identifier)
+        near |= Q(email__iexact=key) | Q(email__iexact=identifier)
+        candidates = list(self.filter(near)[:20])
+        by_name = [user for user in candidates if normalise_identifier(user.username) == key]
+        by_email = [user for user in candidates if user.email and normalise_identifier(user.email) == key]
+        matches = by_name or by_email
+        return matches[0] if len(matches) == 1 else None
 
 
 class User(AbstractUser):

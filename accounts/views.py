@@ -7,8 +7,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 
+from blogsite.ratelimit import PASSWORD_RESETS, client_ip
+
+from . import backends
 from .forms import (
-    EmailThroughOurSenderPasswordResetForm,
+    PasswordResetRequestForm,
     ProfileForm,
     RateLimitedAuthenticationForm,
     SignupForm,
@@ -17,7 +20,7 @@ from .forms import (
 
 class LoginView(auth_views.LoginView):
     """Django's sign-in (it rotates the session key and only follows ``?next=`` within the site),
-    answering 429 while a username or address is blocked for too many failures."""
+    answering 429 when the sign-in limit refused the attempt (accounts/backends.py)."""
 
     form_class = RateLimitedAuthenticationForm
     redirect_authenticated_user = True
@@ -37,12 +40,44 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    form_class = EmailThroughOurSenderPasswordResetForm
+    """Django's reset request, up to ``BLOG_PASSWORD_RESETS`` per address in the window (then a
+    429 with the form); the per-account limit is in the form, and says nothing."""
+
+    form_class = PasswordResetRequestForm
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        if wait := PASSWORD_RESETS.hit(f"ip:{client_ip(self.request)}"):
+            minutes = max(1, round(wait / 60))
+            form.add_error(
+                None, f"Too many reset requests from your network. Try again in {minutes} minutes."
+            )
+            response = self.form_invalid(form)
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A reset link signs its holder in to a new password: each check of one counts against
+    the sign-in limit of its account and address, before the token is checked."""
+
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def dispatch(self, *args, **kwargs):
+        account = self.get_user(kwargs["uidb64"])
+        try:
+            attempt = backends.count_attempt(self.request, account=account, identifier=kwargs["uidb64"])
+        except backends.SignInBlocked as blocked:
+            response = render(self.request, "429.html", {"retry_after": blocked.retry_after}, status=429)
+            response["Retry-After"] = str(blocked.retry_after)
+            return response
+        response = super().dispatch(*args, **kwargs)
+        # A good link either shows the form (validlink) or, the first time, redirects to it.
+        if self.validlink or response.status_code == 302:
+            attempt.succeeded()
+        return response
 
 
 def signup(request):
@@ -62,7 +97,7 @@ def signup(request):
 
 @login_required
 def profile(request):
-    form = ProfileForm(request.POST or None, instance=request.user)
+    form = ProfileForm(request.POST or None, instance=request.user, request=request)
     if form.is_valid():
         form.save()
         messages.success(request, "Your profile is saved.")

@@ -786,7 +786,7 @@ def main():
         databases.append((os.environ.get("BENCH_DATABASE_GROWTH", "blogsite_bench100k"), args.growth_posts))
     only = {name.strip() for name in args.only} if args.only else None
 
-    load_env = {**os.environ, "SECRET_KEY": secret, "REDIS_URL": ""}
+    load_env = {**os.environ, "SECRET_KEY": secret, "REDIS_URL": "", "SITE_URL": "http://127.0.0.1"}
     run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], env=load_env)
     for n, (database, posts) in enumerate(databases):
         # The larger corpus takes minutes to load: it is kept while nothing it depends on changed.

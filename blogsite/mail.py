@@ -2,7 +2,9 @@
 
 A message called ``review_requested`` is up to three templates: ``emails/review_requested_subject.txt``,
 ``emails/review_requested.txt`` and, where a formatted version helps, ``emails/review_requested.html``.
-Each is rendered with the caller's context plus ``site_name`` and ``site_url``.
+Each is rendered with the caller's context plus ``site_name`` and ``site_url``. Every link in
+an e-mail is made by ``link()``, on ``SITE_URL``: never on the host a request named, which
+its sender chooses (a password reset link pointing at an attacker's host gives them the token).
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,9 @@ from django.template import TemplateDoesNotExist, loader
 
 from .tasks import deliver_email
 
+# Where links point when SITE_URL is unset, which the checks allow only with DEBUG on (checks.py).
+DEVELOPMENT_URL = "http://localhost:8000"
+
 
 @dataclass(frozen=True)
 class Email:
@@ -20,9 +25,19 @@ class Email:
     html_body: str | None
 
 
+def site_url() -> str:
+    """The base of every link in an e-mail: SITE_URL (the development server's without it)."""
+    return settings.SITE_URL or DEVELOPMENT_URL
+
+
+def link(path: str) -> str:
+    """An absolute link for an e-mail to ``path`` (as ``reverse()`` gives it)."""
+    return site_url() + path
+
+
 def render_email(name: str, context: dict) -> Email:
     """The message ``name`` rendered from its templates; the subject on one line."""
-    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL} | context
+    context = {"site_name": settings.SITE_NAME, "site_url": site_url()} | context
     subject = " ".join(loader.render_to_string(f"emails/{name}_subject.txt", context).split())
     body = loader.render_to_string(f"emails/{name}.txt", context)
     try:

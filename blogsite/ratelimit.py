@@ -5,6 +5,7 @@ told how many seconds remain until the window ends (for ``Retry-After``). A limi
 and window are read from settings each time it is used, so ``override_settings`` works.
 """
 
+import contextlib
 import time
 from dataclasses import dataclass
 
@@ -43,11 +44,17 @@ class Limit:
         used = caches[DEFAULT_CACHE_ALIAS].get(self.cache_key(key, now), 0)
         return self.retry_after(now) if used >= self.size else 0
 
-    def hit(self, key) -> int:
-        """Count one attempt for ``key``; the seconds to wait when that passed the limit, else 0."""
-        now = time.time()
+    def hit(self, key, *, at: float | None = None) -> int:
+        """Count one attempt for ``key`` (now, or ``at``); the seconds to wait when that passed
+        the limit, else 0. Atomic: of many parallel hits, only the limit's number get a 0."""
+        now = time.time() if at is None else at
         used = count(self.cache_key(key, now), timeout=self.window + 1)
         return self.retry_after(now) if used > self.size else 0
+
+    def take_back(self, key, *, at: float) -> None:
+        """Uncount the attempt counted ``at`` (it succeeded), in the window that counted it."""
+        with contextlib.suppress(ValueError):  # that window has ended: nothing left to take back
+            caches[DEFAULT_CACHE_ALIAS].decr(self.cache_key(key, at))
 
     def clear(self, key):
         caches[DEFAULT_CACHE_ALIAS].delete(self.cache_key(key, time.time()))
@@ -68,6 +75,7 @@ def count(cache_key: str, *, timeout: int) -> int:
 
 
 FAILED_LOGINS = Limit("login", "BLOG_LOGIN_ATTEMPTS", "BLOG_LOGIN_WINDOW_SECONDS")
+PASSWORD_RESETS = Limit("reset", "BLOG_PASSWORD_RESETS", "BLOG_PASSWORD_RESET_WINDOW_SECONDS")
 WRITES = Limit("write", "BLOG_WRITES_PER_MINUTE", 60)
 ANONYMOUS_READS = Limit("read", "BLOG_ANONYMOUS_READS_PER_MINUTE", 60)
 

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "blogsite",  # only for its system checks (blogsite/checks.py)
     "accounts",
     "media",
     "posts",
@@ -315,9 +316,12 @@ BLOG_POSTS_PER_PAGE = 10
 BLOG_FEED_LENGTH = env.int("BLOG_FEED_LENGTH", default=10)
 if BLOG_FEED_LENGTH < 1:
     raise ImproperlyConfigured("Set BLOG_FEED_LENGTH to 1 or more: it is the number of posts in a feed.")
-# Rate limits (see blogsite/ratelimit.py): failed sign-ins per username and per address.
+# Rate limits (see blogsite/ratelimit.py): sign-in attempts per account and per address.
 BLOG_LOGIN_ATTEMPTS = env.int("BLOG_LOGIN_ATTEMPTS", default=5)
 BLOG_LOGIN_WINDOW_SECONDS = env.int("BLOG_LOGIN_WINDOW_SECONDS", default=15 * 60)
+# Password reset requests per account (silently) and per address (a 429), in each window.
+BLOG_PASSWORD_RESETS = env.int("BLOG_PASSWORD_RESETS", default=5)
+BLOG_PASSWORD_RESET_WINDOW_SECONDS = env.int("BLOG_PASSWORD_RESET_WINDOW_SECONDS", default=60 * 60)
 BLOG_WRITES_PER_MINUTE = env.int("BLOG_WRITES_PER_MINUTE", default=60)
 BLOG_ANONYMOUS_READS_PER_MINUTE = env.int("BLOG_ANONYMOUS_READS_PER_MINUTE", default=600)
 # The editor page saves a draft after this many milliseconds without typing (tests shorten it).

@@ -42,12 +42,21 @@ def send_or_retry(message: EmailMultiAlternatives, *, attempt: int, retry: Task,
     return {"sent": True, "attempt": attempt}
 
 
-@task()
-def deliver_email(*, to: list[str], subject: str, body: str, html_body: str | None = None, attempt: int = 1):
-    """Send one e-mail already rendered (see blogsite/mail.py), retrying when the server fails."""
+def email_message(*, to: list[str], subject: str, body: str, html_body: str | None) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(subject, body, settings.DEFAULT_FROM_EMAIL, to)
     if html_body:
         message.attach_alternative(html_body, "text/html")
+    return message
+
+
+@task()
+def deliver_email(*, to: list[str], subject: str, body: str, html_body: str | None = None, attempt: int = 1):
+    """Send one e-mail already rendered (see blogsite/mail.py), retrying when the server fails.
+
+    Its arguments are kept in the queue and shown in the admin's task results: never queue a
+    message that holds a secret this way (a password reset has its own task, which makes the
+    link when it runs)."""
+    message = email_message(to=to, subject=subject, body=body, html_body=html_body)
     return send_or_retry(
         message, attempt=attempt, retry=deliver_email, to=to, subject=subject, body=body, html_body=html_body
     )

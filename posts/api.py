@@ -389,12 +389,12 @@ def _writers():
 )
 def api_login(request, credentials: LoginIn):
     """Trade a username (or e-mail address) and password for a bearer token."""
-    wait = backends.login_blocked_for(request, credentials.username)
-    if wait:
-        raise ApiError(429, "Too many failed sign-ins; try again later.", headers={"Retry-After": str(wait)})
     user = authenticate(request, username=credentials.username, password=credentials.password)
     if user is None:
-        backends.note_failed_login(request, credentials.username)
+        if wait := backends.sign_in_blocked_for(request):
+            raise ApiError(
+                429, "Too many failed sign-ins; try again later.", headers={"Retry-After": str(wait)}
+            )
         raise ApiError(401, "Wrong username or password.", headers={"WWW-Authenticate": "Bearer"})
     return {
         "token": tokens.issue_token(user),

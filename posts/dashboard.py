@@ -189,7 +189,6 @@ def _save_and_act(request, post, form):
         action=form.action,
         at=data["published_at"],
         expected_version=version,
-        request=request,
     )
     return post
 

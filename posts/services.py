@@ -24,9 +24,8 @@ from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
+from blogsite import mail
 from blogsite.dates import validate_date_in_range
-from blogsite.links import absolute_url
-from blogsite.mail import send_email
 
 from .models import Post, Revision, Tag
 
@@ -161,7 +160,7 @@ def post_save(
 
 
 @transaction.atomic
-def post_submit(*, post: Post, by, request=None) -> Post:
+def post_submit(*, post: Post, by) -> Post:
     """Send a draft to review and e-mail every editor a link to it (after the transaction commits)."""
     _lock(post)
     if not permissions.can_edit(by, post):
@@ -171,23 +170,17 @@ def post_submit(*, post: Post, by, request=None) -> Post:
     _check_publishable(post)
     post.status = Post.Status.REVIEW
     post.save()
-    transaction.on_commit(lambda: _notify_editors(post, by, request))
+    transaction.on_commit(lambda: _notify_editors(post, by))
     return post
 
 
-def _absolute(path: str, request=None) -> str:
-    """A link for an e-mail: SITE_URL, else the request's host; localhost only as a last resort."""
-    url = absolute_url(path, request)
-    return url if "://" in url else "http://localhost" + url
-
-
-def _notify_editors(post: Post, by, request=None) -> None:
+def _notify_editors(post: Post, by) -> None:
     """One e-mail to each active editor (and admin) with an address, linking to the post's edit page."""
     editors = get_user_model().objects.filter(role__in=[Role.EDITOR, Role.ADMIN], is_active=True)
-    link = _absolute(post.get_edit_url(), request)
+    link = mail.link(post.get_edit_url())
     for editor in editors.exclude(email="").exclude(pk=by.pk):
         context = {"editor": editor, "writer": by, "post": post, "link": link}
-        send_email(to=[editor.email], name="review_requested", context=context)
+        mail.send_email(to=[editor.email], name="review_requested", context=context)
 
 
 @transaction.atomic
@@ -248,9 +241,7 @@ ACTIONS = ("save", "submit", "publish", "schedule", "unpublish", "withdraw")
 
 
 @transaction.atomic
-def post_act(
-    *, post: Post, by, action: str, at: datetime | None = None, expected_version=None, request=None
-) -> Post:
+def post_act(*, post: Post, by, action: str, at: datetime | None = None, expected_version=None) -> Post:
     """Do a writer's action on ``post``: the one mapping of actions to workflow steps.
 
     ``save`` changes nothing here (the words are saved by ``post_save``); ``schedule`` needs
@@ -259,7 +250,7 @@ def post_act(
     if action == "save":
         return post
     if action == "submit":
-        return post_submit(post=post, by=by, request=request)
+        return post_submit(post=post, by=by)
     if action == "publish":
         return post_publish(post=post, by=by, expected_version=expected_version)
     if action == "schedule":

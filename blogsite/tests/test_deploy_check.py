@@ -19,7 +19,12 @@ def manage(*args, without=(), **variables):
     ``variables`` add to or replace that environment; ``without`` names variables to leave out.
     """
     env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "SECURE_"))}
-    env.update(DEBUG="false", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="blog.example.com")
+    env.update(
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="blog.example.com",
+        SITE_URL="https://blog.example.com",
+    )
     env.update(variables)
     for name in without:
         env.pop(name, None)
@@ -57,3 +62,9 @@ def test_a_feed_length_under_one_stops_the_site_from_starting_with_a_clear_reaso
     result = manage("check", BLOG_FEED_LENGTH="0")
     assert result.returncode != 0
     assert "Set BLOG_FEED_LENGTH to 1 or more" in result.stderr
+
+
+def test_finding_7_it_refuses_to_start_without_site_url_when_debug_is_off():
+    result = manage("check", without=["SITE_URL"])
+    assert result.returncode != 0
+    assert "(blogsite.E001) SITE_URL is not set" in result.stderr
