@@ -268,7 +268,10 @@ class Post(models.Model):
     )
     is_page = models.BooleanField(
         default=False,
-        help_text="A page (About, Contact) lives at /<slug>/ and stays out of lists, feeds and search.",
+        help_text=(
+            "A page (About, Contact) lives at the top of the site, at /its-slug/, "
+            "and stays out of lists, feeds and search."
+        ),
     )
     nav_order = models.PositiveSmallIntegerField(
         null=True,

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='post',
             name='is_page',
-            field=models.BooleanField(default=False, help_text='A page (About, Contact) lives at /<slug>/ and stays out of lists, feeds and search.'),
+            field=models.BooleanField(default=False, help_text='A page (About, Contact) lives at the top of the site, at /its-slug/, and stays out of lists, feeds and search.'),
         ),
         migrations.AddField(
             model_name='post',
