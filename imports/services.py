@@ -215,7 +215,7 @@ class _Importer:
         tags = self._tags(item.tags)
         if post is None:
             post = Post(**wanted)
-            post.slug = self._slug(item)
+            self._settle_slug(item, post)
             post.save()
             post.tags.set(tags)
             revision_record(post=post, by=author, note=f"Imported from {self.name}")
@@ -233,6 +233,7 @@ class _Importer:
             changed.append("tags")
         for name, value in wanted.items():
             setattr(post, name, value)
+        self._settle_slug(item, post)
         post.save()
         post.tags.set(tags)
         self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
@@ -338,6 +339,13 @@ class _Importer:
         for tag in Tag.from_names(missing):
             self.tags[tag.name.lower()] = tag
         return [self.tags[name.lower()] for name in wanted if name.lower() in self.tags]
+
+    def _settle_slug(self, item: SourcePost, post: Post) -> None:
+        """A post that comes in public or scheduled keeps its old slug (its address); one that
+        comes in hidden gets a provisional slug, as a draft written here does, and its address
+        when it is published (docs/decisions/0021)."""
+        if item.status == Post.Status.PUBLISHED and not post.slug_is_settled:
+            post.slug = self._slug(item)
 
     def _slug(self, item: SourcePost) -> str:
         """The old slug when it is free here (so links keep their last part), else one made from the title."""

@@ -64,7 +64,10 @@ Tags = Annotated[
 class PostBase(Schema):
     id: int
     title: str
-    slug: str
+    slug: str = Field(
+        description="The post's address for good once it is published or scheduled; until then a "
+        "provisional one only its writer and editors see, its title and a random token (`idea--k3x9q2`)."
+    )
     url: str
     status: StatusName
     author: UserRef

@@ -11,6 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import RowNumber
 from django.urls import get_resolver, reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.text import slugify
 
 from blogsite import pagecache
@@ -33,7 +34,11 @@ MAX_TAGS_PER_POST = 20
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220, reserved=frozenset()) -> str:
-    """A slug from ``text`` that no other row of ``model`` has, nor ``reserved``: ``slug``, ``slug-2``, …"""
+    """A slug from ``text`` that no other row of ``model`` has, nor ``reserved``: ``slug``, ``slug-2``, …
+
+    For posts it counts only settled slugs (a provisional one, ``idea--k3x9q2``, never matches):
+    so only posts that went public, or are scheduled to, number a new one.
+    """
     base = slugify(text)[: max_length - 10].strip("-") or model._meta.model_name
     taken = reserved | set(
         model.objects.filter(slug__regex=rf"^{base}(-[0-9]+)?$")
@@ -45,6 +50,25 @@ def unique_slug(model, text: str, *, exclude_pk=None, max_length: int = 220, res
         n += 1
         candidate = f"{base}-{n}"
     return candidate
+
+
+# slugify() never makes two hyphens in a row: a slug holding them is a provisional one.
+PROVISIONAL_MARK = "--"
+PROVISIONAL_TOKEN_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def provisional_slug(text: str, *, current: str = "", max_length: int = 220) -> str:
+    """The address of a post nobody else may see yet: its title's slug and a random token, ``idea--k3x9q2``.
+
+    The token alone makes it unique, so it never collides with (and so never reveals) anyone
+    else's hidden post (issue 13, finding 9; docs/decisions/0021). It is kept from ``current``
+    while the title changes, so a writer's preview link stays put.
+    """
+    base = slugify(text)[: max_length - 10].strip("-") or "post"
+    _base, mark, token = current.rpartition(PROVISIONAL_MARK)
+    if not mark or not token:
+        token = get_random_string(6, PROVISIONAL_TOKEN_CHARS)
+    return f"{base}{PROVISIONAL_MARK}{token}"
 
 
 @functools.cache
@@ -299,7 +323,7 @@ class Post(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        """Render the body once, and give the post a unique slug while it is unpublished."""
+        """Render the body once, and give the post its address (``_save_with_slug``)."""
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()  # without a time a "published" post would never show
         self.body_html, images = self.render_body(self.body, has_cover=self.cover_id is not None)
@@ -321,11 +345,17 @@ class Post(models.Model):
             )
 
     def _save_with_slug(self, *args, **kwargs):
-        if self.slug_is_frozen:
+        """Save with the right address: provisional while no one else may see the post, settled
+        (``title``, ``title-2``, … counted only against posts that went public) once it is
+        published or scheduled, and kept from then on."""
+        if self.keeps_its_slug:
             return super().save(*args, **kwargs)
         reserved = reserved_slugs() if self.is_page else frozenset()
-        for _attempt in range(5):
-            self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, reserved=reserved)
+        for attempt in range(5):
+            if self.status == self.Status.PUBLISHED:
+                self.slug = unique_slug(Post, self.title, exclude_pk=self.pk, reserved=reserved)
+            else:
+                self.slug = provisional_slug(self.title, current="" if attempt else self.slug)
             try:
                 with transaction.atomic():
                     return super().save(*args, **kwargs)
@@ -405,9 +435,21 @@ class Post(models.Model):
             save_kwargs["update_fields"] = {*update_fields, "search_vector"}
 
     @property
-    def slug_is_frozen(self):
-        """A post's address never changes once it has been published or scheduled."""
-        return bool(self.slug) and self.published_at is not None
+    def slug_is_settled(self) -> bool:
+        """A settled slug is the post's public address, made when it was first published or scheduled."""
+        return bool(self.slug) and PROVISIONAL_MARK not in self.slug
+
+    @property
+    def keeps_its_slug(self) -> bool:
+        """A settled address never changes while the post is published or scheduled, nor once it went out.
+
+        A post that never went live (a draft, one in review, a schedule called off) gets a
+        provisional slug again, so its title reserves nothing anyone else could notice.
+        """
+        if not self.slug_is_settled:
+            return False
+        went_out = self.published_at is not None and self.published_at <= timezone.now()
+        return self.status == self.Status.PUBLISHED or went_out
 
     @property
     def is_public(self):
@@ -457,7 +499,10 @@ class Post(models.Model):
         self.save()
 
     def unpublish(self):
-        """Take the post off the site; it goes back to being a draft."""
+        """Take the post off the site; it goes back to being a draft. A scheduled one never went
+        live: it forgets its date, and its address, which no visitor ever saw."""
+        if self.is_scheduled:
+            self.published_at = None
         self.status = self.Status.DRAFT
         self.save()
 

@@ -178,3 +178,17 @@ def test_the_command_exits_non_zero_when_an_item_failed(tmp_path):
     )
     assert result.returncode == 1
     assert "declares XML entities" in result.stderr
+
+
+@pytest.mark.django_db
+def test_finding_9_hidden_posts_come_in_without_an_address_and_take_theirs_when_public(wxr_file):
+    """A draft keeps its old slug to itself until it goes public: then it is its address here too."""
+    run(wxr_file())
+    members = Post.objects.get(title="Members only")  # password-protected: a draft here
+    assert members.slug.startswith("members-only--")
+    assert Post.objects.get(title="Waiting for review").slug.startswith("waiting-for-review--")
+    assert Post.objects.get(title="Coming soon").slug == "coming-soon"  # scheduled: settled
+    out, error = run(wxr_file(samples.wordpress_blog().replace("<![CDATA[hunter2]]>", "<![CDATA[]]>")))
+    assert error is None, out
+    members.refresh_from_db()
+    assert (members.status, members.slug) == ("published", "members-only")
