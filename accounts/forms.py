@@ -5,7 +5,6 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, Use
 
 from blogsite.mail import send_email
 from blogsite.ratelimit import PASSWORD_RESETS
-from blogsite.text import LineInput
 
 from . import backends, tasks
 from .models import Role, User
@@ -97,7 +96,7 @@ class ProfileForm(forms.ModelForm):
             "bio": "A few lines for your author page.",
             "email": "For password resets and review notices; never shown to readers.",
         }
-        widgets = {"bio": forms.Textarea(attrs={"rows": 5}), "display_name": LineInput}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, **kwargs)

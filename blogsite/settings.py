@@ -192,6 +192,8 @@ TEMPLATES = [
         },
     },
 ]
+# A refused value comes back into its one-line <input> without line breaks (blogsite/text.py).
+FORM_RENDERER = "blogsite.text.OneLineInputsRenderer"
 
 # STATIC FILES
 # ------------------------------------------------------------------------------

@@ -10,8 +10,8 @@ pages drop what HTML forbids.
 
 import re
 
-from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.renderers import DjangoTemplates
 from django.http import Http404
 
 LINE_PATTERN = r"^[^\x00-\x1f]*$"  # for API schemas (JSON Schema reads it as ECMAScript)
@@ -64,13 +64,31 @@ def refuse_control_characters_middleware(get_response):
     return middleware
 
 
-class LineInput(forms.TextInput):
-    """A one-line text box: a refused value comes back with its line breaks and controls as spaces,
-    since an <input> cannot hold them (the field's error says what was wrong)."""
+# The <input> types whose value is one line: HTML forbids line breaks there and browsers drop them.
+ONE_LINE_INPUT_TYPES = frozenset({"text", "search", "email", "url", "tel", "password"})
 
-    def format_value(self, value):
-        value = super().format_value(value)
-        return _LINE_CONTROLS.sub(" ", value) if value else value
+
+class OneLineInputsRenderer(DjangoTemplates):
+    """Django's form renderer (``FORM_RENDERER``), but no one-line <input> shows a control character.
+
+    A refused value is shown again in its box, where line breaks and controls cannot stand:
+    they come back as spaces, in every form of the site and the admin alike, while the
+    field's error says what was wrong.
+    """
+
+    def render(self, template_name, context, request=None):
+        if isinstance(context, dict) and isinstance(context.get("widget"), dict):
+            context = {**context, "widget": _one_line_widget(context["widget"])}
+        return super().render(template_name, context, request=request)
+
+
+def _one_line_widget(widget: dict) -> dict:
+    """A widget's template context with a one-line input's value (and its subwidgets') on one line."""
+    if widget.get("type") in ONE_LINE_INPUT_TYPES and isinstance(widget.get("value"), str):
+        widget = {**widget, "value": _LINE_CONTROLS.sub(" ", widget["value"])}
+    if widget.get("subwidgets"):
+        widget = {**widget, "subwidgets": [_one_line_widget(sub) for sub in widget["subwidgets"]]}
+    return widget
 
 
 def drop_control_characters_from_pages_middleware(get_response):

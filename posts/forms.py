@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from blogsite.dates import validate_date_in_range
-from blogsite.text import LineInput, validate_line, validate_text
+from blogsite.text import validate_line, validate_text
 from media.models import Image
 
 from . import services
@@ -46,7 +46,7 @@ class PostForm(forms.Form):
 
     ACTIONS = ("preview", *services.ACTIONS)
 
-    title = forms.CharField(max_length=MAX_TITLE_LENGTH, validators=[validate_line], widget=LineInput)
+    title = forms.CharField(max_length=MAX_TITLE_LENGTH, validators=[validate_line])
     body = forms.CharField(
         required=False,
         strip=False,
@@ -62,9 +62,7 @@ class PostForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Leave empty to use the first words of the body.",
     )
-    tags = forms.CharField(
-        required=False, max_length=1000, help_text="Separated by commas.", widget=LineInput
-    )
+    tags = forms.CharField(required=False, max_length=1000, help_text="Separated by commas.")
     published_at = forms.DateTimeField(
         required=False,
         label="Publish at",

@@ -67,3 +67,19 @@ def test_the_profile_refuses_an_address_another_account_uses(client, author, oth
     assert "Another account already uses this e-mail address." in response.content.decode()
     author.refresh_from_db()
     assert author.email == "asha@example.com"
+
+
+def test_a_refused_sign_up_shows_its_one_line_fields_without_line_breaks(client, settings):
+    """Every one-line <input> of the site (FORM_RENDERER): HTML forbids line breaks in one."""
+    settings.BLOG_OPEN_SIGNUP = True
+    data = SIGNUP | {
+        "username": "new\nbie",
+        "email": "new\r\nbie@example.com",
+        "display_name": "New\x0bWriter",
+    }
+    response = client.post("/accounts/signup/", data)
+    assert set(response.context["form"].errors) == {"username", "email", "display_name"}
+    html = response.content.decode()
+    assert 'value="new bie"' in html and 'value="new  bie@example.com"' in html
+    assert 'value="New Writer"' in html
+    assert not User.objects.exists()
