@@ -1,7 +1,12 @@
 from django import forms
 from django.contrib.admin import forms as admin_forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    PasswordResetForm,
+    UserCreationForm,
+)
 
 from blogsite.mail import send_email
 from blogsite.ratelimit import PASSWORD_RESETS
@@ -28,6 +33,20 @@ class SignInLimitMessage:
                 params={"minutes": max(1, round(wait / 60))},
             )
         return super().get_invalid_login_error()
+
+
+def current_password_error(request, user, password: str) -> str | None:
+    """Why ``password`` is not ``user``'s current one, or None when it is.
+
+    Checked as a sign-in (``authenticate``), so every guess counts against the one sign-in
+    limit of the account and the address (accounts/backends.py): a borrowed session gives no
+    unlimited guesses at the password.
+    """
+    if authenticate(request, username=user.get_username(), password=password or "") is not None:
+        return None
+    if wait := backends.sign_in_blocked_for(request):
+        return f"Too many failed attempts. Try again in {max(1, round(wait / 60))} minutes."
+    return ""
 
 
 class RateLimitedAuthenticationForm(SignInLimitMessage, AuthenticationForm):
@@ -112,12 +131,9 @@ class ProfileForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if "email" in self.changed_data:
-            password = cleaned.get("current_password") or ""
-            if authenticate(self.request, username=self.instance.get_username(), password=password) is None:
-                if wait := backends.sign_in_blocked_for(self.request):
-                    message = f"Too many failed attempts. Try again in {max(1, round(wait / 60))} minutes."
-                else:
-                    message = "Enter your current password to change your e-mail address."
+            error = current_password_error(self.request, self.instance, cleaned.get("current_password"))
+            if error is not None:
+                message = error or "Enter your current password to change your e-mail address."
                 self.add_error("current_password", message)
         return cleaned
 
@@ -127,3 +143,22 @@ class ProfileForm(forms.ModelForm):
         if "email" in self.changed_data and old_email:
             send_email(to=[old_email], name="email_changed", context={"user": user, "new_email": user.email})
         return user
+
+
+class RateLimitedPasswordChangeForm(PasswordChangeForm):
+    """Django's password change, its old password checked within the sign-in limit."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.request = request
+        self.rate_limited = False
+
+    def clean_old_password(self):
+        old_password = self.cleaned_data["old_password"]
+        error = current_password_error(self.request, self.user, old_password)
+        if error is None:
+            return old_password
+        self.rate_limited = bool(error)
+        raise forms.ValidationError(
+            error or self.error_messages["password_incorrect"], code="password_incorrect"
+        )

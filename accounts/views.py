@@ -14,6 +14,7 @@ from .forms import (
     PasswordResetRequestForm,
     ProfileForm,
     RateLimitedAuthenticationForm,
+    RateLimitedPasswordChangeForm,
     SignupForm,
 )
 
@@ -36,7 +37,19 @@ class LoginView(auth_views.LoginView):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; guesses at the old password count against the sign-in limit (429 past it)."""
+
+    form_class = RateLimitedPasswordChangeForm
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def get_form_kwargs(self):
+        return super().get_form_kwargs() | {"request": self.request}
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        if form.rate_limited:
+            response.status_code = 429
+        return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

@@ -166,3 +166,35 @@ def test_a_blocked_answer_is_the_same_for_accounts_that_do_not_exist(client, aut
     )
     assert blocked.status_code == unknown.status_code == 429
     assert without_token(blocked).replace("asha", "nobody") == without_token(unknown)
+
+
+def change_password(client, old, address="10.0.0.1"):
+    data = {
+        "old_password": old,
+        "new_password1": "a-brand-new-passphrase",
+        "new_password2": "a-brand-new-passphrase",
+    }
+    return client.post("/accounts/password_change/", data, REMOTE_ADDR=address)
+
+
+def test_the_old_password_of_a_password_change_counts_against_the_sign_in_limit(client, author):
+    """Django's PasswordChangeForm checked the old password outside the limit: a borrowed session
+    could guess it without end, then change it."""
+    client.force_login(author)
+    for n in range(settings.BLOG_LOGIN_ATTEMPTS):
+        response = change_password(client, WRONG, address=f"10.0.1.{n}")
+        assert "Your old password was entered incorrectly" in response.content.decode()
+    response = change_password(client, PASSWORD, address="10.0.2.1")  # the right one, a new address
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.content.decode()
+    assert User.objects.get(pk=author.pk).check_password(PASSWORD)
+    assert site_sign_in(Client(), "asha", address="10.0.2.2").status_code == 429  # one limit for all
+
+
+def test_a_right_old_password_changes_it_without_using_the_limit_up(client, author):
+    client.force_login(author)
+    for _ in range(settings.BLOG_LOGIN_ATTEMPTS + 1):
+        User.objects.filter(pk=author.pk).update(password=author.password)
+        assert change_password(client, PASSWORD)["Location"] == "/accounts/password_change/done/"
+        client.force_login(author)
+    assert User.objects.get(pk=author.pk).check_password("a-brand-new-passphrase")
