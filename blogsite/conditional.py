@@ -35,10 +35,15 @@ def is_precondition_failed(request, etag: str) -> bool:
     return "*" not in tags and etag not in tags
 
 
+def not_modified_headers(headers) -> list[tuple[str, str]]:
+    """What a 304 repeats from the full response's ``headers`` (RFC 9110), and our own ``X-`` headers."""
+    return [
+        (name, value)
+        for name, value in headers
+        if name.lower() in NOT_MODIFIED_HEADERS or name.lower().startswith("x-")
+    ]
+
+
 def not_modified_response(headers) -> HttpResponseNotModified:
     """A 304 carrying what RFC 9110 says it repeats from the full response's ``headers``."""
-    response = HttpResponseNotModified()
-    for name, value in headers:
-        if name.lower() in NOT_MODIFIED_HEADERS or name.lower().startswith("x-"):
-            response[name] = value
-    return response
+    return HttpResponseNotModified(headers=not_modified_headers(headers))

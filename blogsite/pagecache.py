@@ -48,20 +48,22 @@ from urllib.parse import quote, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.http import http_date, parse_http_date_safe
 
 from blogsite import purgers
-from blogsite.conditional import is_not_modified, not_modified_response
+from blogsite.conditional import is_not_modified, not_modified_headers, not_modified_response
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-change"  # epoch seconds of the next change the hooks know of, 0 for none
-PAGE_KEY_PREFIX = "pagecache:page:"
+PAGE_KEY_PREFIX = "pagecache:page2:"  # 2: entries record when their view started
 RETIRED_KEY_PREFIX = "pagecache:retired:"  # + a surrogate key: the generation that last retired it
 KEYS_HEADER = "xkey"  # Varnish's xkey module reads it; space-separated
 ALL_PAGES = "all"  # every stored page carries it: retiring it retires everything
 UNNAMED = "unnamed"  # a page whose view named nothing: any change retires it
+# Set in the WSGI environ when the front (blogsite/pagefront.py) could not read the cache.
+UNREACHABLE = "blogsite.pagecache.unreachable"
 
 logger = logging.getLogger(__name__)
 
@@ -112,6 +114,11 @@ class Section:
     query: frozenset = frozenset()
     is_public: Callable = _always
     may_serve_hit: Callable = _always
+
+    @property
+    def judges_hits(self) -> bool:
+        """Whether ``may_serve_hit`` must be asked (it may count the request, as the API's does)."""
+        return self.may_serve_hit is not _always
 
 
 SECTIONS: dict[str, Section] = {}
@@ -188,19 +195,19 @@ def page_key(request, query_names: frozenset) -> tuple[str, bool]:
     each part is quoted, so no value of one can imitate another. Only the query parameters the
     view reads are kept, in a fixed order.
     """
-    meta = request.META
     script_name = request.path.removesuffix(request.path_info)  # as Django joined them
-    kept = sorted((name, value) for name, value in request.GET.lists() if name in query_names)
-    parts = (
-        request.scheme,
-        meta.get("HTTP_HOST", ""),
-        script_name,
-        request.path_info,
-        urlencode(kept, doseq=True),
-    )
+    kept = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists() if name in query_names))
+    path_info = request.path_info
+    key = _address_key(request.scheme, request.META.get("HTTP_HOST", ""), script_name, path_info, kept)
+    return key, len(kept) == len(request.GET)
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_key(scheme: str, host: str, script_name: str, path_info: str, kept: tuple) -> str:
+    # Quoting and hashing cost more than the rest of a hit's own work: a popular page's key is kept.
+    parts = (scheme, host, script_name, path_info, urlencode(kept, doseq=True))
     address = " ".join(quote(part, safe="") for part in parts)
-    canonical = len(kept) == len(request.GET)
-    return PAGE_KEY_PREFIX + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest(), canonical
+    return PAGE_KEY_PREFIX + hashlib.md5(address.encode(), usedforsecurity=False).hexdigest()
 
 
 def query_names_for(request) -> frozenset | None:
@@ -248,49 +255,101 @@ def shared_cache_control(lifetime: float) -> str:
     )
 
 
+def is_candidate(request) -> bool:
+    """Whether the cache may answer this request: no session or flash-message cookie, no
+    ``Authorization``, not a static file or the admin. The method is the caller's to check."""
+    return (
+        "HTTP_AUTHORIZATION" not in request.META
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+        and not request.path.startswith((settings.STATIC_URL, "/admin/"))
+    )
+
+
+def look_up(key: str) -> tuple:
+    """The generation, the schedule and the entry stored under ``key``, in one round trip."""
+    # Our Redis backend reads on a connection each thread keeps (blogsite/redis_cache.py).
+    get_many = getattr(cache, "get_many_held", None) or cache.get_many
+    found = get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+    return found.get(GENERATION_KEY), found.get(SCHEDULE_KEY), found.get(key)
+
+
+def is_fresh(key: str, entry: tuple, generation, schedule) -> bool:
+    """Not expired, not rendered before a scheduled change that has come since, and none of its
+    keys retired after it was rendered (see the module's docstring)."""
+    rendered_at, started_at, expires_at, keys = entry[:4]
+    now = time.time()
+    if expires_at <= now or generation is None:
+        return False
+    if schedule and started_at < schedule <= now:  # e.g. a post scheduled after it was stored went live
+        return False
+    if rendered_at == generation:
+        return True
+    marks = cache.get_many([RETIRED_KEY_PREFIX + name for name in keys])
+    if any(retired > rendered_at for retired in marks.values()):
+        return False
+    # Fresh under the newer generation too: the next hit needs no second look.
+    cache.set(key, (generation, *entry[1:]), timeout=math.ceil(expires_at - now))
+    return True
+
+
+def answer_from(request, entry: tuple, schedule, canonical: bool) -> tuple[int, list, bytes]:
+    """A fresh entry's answer (status, headers, body): a 304 when the client's copy is current."""
+    expires_at, (shared, etag, last_modified, headers, content) = entry[2], entry[4:]
+    headers = list(headers)
+    if shared:
+        # A shared cache keys on the whole URL: let it keep only the page's own address, and no
+        # longer than this cache does (a post scheduled after the page was stored bounds it too).
+        now = time.time()
+        ends_at = min(expires_at, schedule) if schedule and schedule > now else expires_at
+        headers = [(name, value) for name, value in headers if name.lower() != "cache-control"]
+        headers.append(("Cache-Control", shared_cache_control(ends_at - now) if canonical else "max-age=0"))
+    headers.append(("X-Cache", "hit"))
+    if is_not_modified(request, etag, last_modified):
+        return 304, not_modified_headers(headers), b""
+    return 200, headers, content
+
+
 class PageCacheMiddleware:
-    """Serve anonymous GETs from the cache; store the storable misses. See the module's docstring."""
+    """Serve anonymous GETs from the cache; store the storable misses. See the module's docstring.
+
+    Most hits are answered before Django's handler runs (``blogsite.pagefront``), with the same
+    functions; this serves the rest (a section that judges its hits, a caller from another origin)
+    and fills the cache.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.skipped_prefixes = (settings.STATIC_URL, "/admin/")
-
-    def is_candidate(self, request) -> bool:
-        return (
-            request.method == "GET"
-            and "HTTP_AUTHORIZATION" not in request.META
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-            and "messages" not in request.COOKIES
-            and not request.path.startswith(self.skipped_prefixes)
-        )
 
     def __call__(self, request):
-        if not self.is_candidate(request):
+        if request.method != "GET" or not is_candidate(request):
             return self.get_response(request)
         query_names = query_names_for(request)
         if query_names is None:
             return self.miss(self.get_response(request))
+        if request.META.get(UNREACHABLE):  # the front found the cache down just now: one wait is enough
+            return self.get_response(request)
         key, canonical = page_key(request, query_names)
+        started_at = time.time()
         try:
-            found = cache.get_many([GENERATION_KEY, SCHEDULE_KEY, key])
-            generation, entry = found.get(GENERATION_KEY), found.get(key)
+            generation, schedule, entry = look_up(key)
             if generation is None:  # a new or flushed cache: start counting before the view reads
                 cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
                 generation = cache.get(GENERATION_KEY)
-            fresh = entry is not None and self.is_fresh(key, entry, generation)
+            fresh = entry is not None and is_fresh(key, entry, generation, schedule)
         except Exception:
             logger.warning("The page cache is unreachable; serving without it", exc_info=True)
             return self.get_response(request)
         if fresh:
             section = section_for(request.path_info)
             if section is None or section.may_serve_hit(request):
-                return self.hit(request, entry, canonical)
+                return self.hit(request, entry, schedule, canonical)
             return self.get_response(request)
         response = self.get_response(request)
         if not (canonical and is_storable(request, response)):
             return self.miss(response)
         try:
-            self.store(response, key, generation, found.get(SCHEDULE_KEY))
+            self.store(response, key, generation, schedule, started_at)
         except Exception:
             logger.warning("Could not store a page in the cache", exc_info=True)
         if is_not_modified(request, response["ETag"], parse_http_date_safe(response["Last-Modified"])):
@@ -301,34 +360,13 @@ class PageCacheMiddleware:
         response["X-Cache"] = "miss"
         return response
 
-    def is_fresh(self, key, entry, generation) -> bool:
-        """Not expired, and none of its keys retired since it was rendered (see the module's docstring)."""
-        rendered_at, expires_at, keys = entry[:3]
-        if expires_at <= time.time() or generation is None:
-            return False
-        if rendered_at == generation:
-            return True
-        marks = cache.get_many([RETIRED_KEY_PREFIX + name for name in keys])
-        if any(retired > rendered_at for retired in marks.values()):
-            return False
-        # Fresh under the newer generation too: the next hit needs no second look.
-        cache.set(key, (generation, *entry[1:]), timeout=math.ceil(expires_at - time.time()))
-        return True
+    def hit(self, request, entry, schedule, canonical=True):
+        status, headers, content = answer_from(request, entry, schedule, canonical)
+        if status == 304:
+            return HttpResponseNotModified(headers=headers)
+        return HttpResponse(content, headers=headers)
 
-    def hit(self, request, entry, canonical=True):
-        _generation, expires_at, _keys, shared, etag, last_modified, headers, content = entry
-        if is_not_modified(request, etag, last_modified):
-            response = not_modified_response(headers)
-        else:
-            response = HttpResponse(content, headers=headers)
-        if shared:
-            # A shared cache keys on the whole URL: let it keep only the page's own address.
-            lifetime = expires_at - time.time()
-            response["Cache-Control"] = shared_cache_control(lifetime) if canonical else "max-age=0"
-        response["X-Cache"] = "hit"
-        return response
-
-    def store(self, response, key, generation, schedule):
+    def store(self, response, key, generation, schedule, started_at):
         now = time.time()
         content = response.content
         if not response.has_header("ETag"):
@@ -353,5 +391,6 @@ class PageCacheMiddleware:
         last_modified = parse_http_date_safe(response["Last-Modified"])
         keys = response[KEYS_HEADER].split()
         headers = list(response.items())
-        entry = (generation, now + lifetime, keys, shared, response["ETag"], last_modified, headers, content)
+        etag = response["ETag"]
+        entry = (generation, started_at, now + lifetime, keys, shared, etag, last_modified, headers, content)
         cache.set(key, entry, timeout=math.ceil(lifetime))

@@ -31,3 +31,16 @@ def test_it_counts_and_sets_the_expiry_in_one_call():
     key = cache.make_and_validate_key("redis-cache-hits")
     assert 0 < cache._cache.get_client(key).ttl(key) <= 10  # it expires: an old window never lingers
     cache.delete("redis-cache-hits")
+
+
+def test_it_reads_many_keys_on_a_connection_it_keeps_and_reconnects_after_a_failure():
+    cache = caches.create_connection("default")
+    cache.set_many({"redis-cache-a": {"n": 1}, "redis-cache-b": 7}, timeout=10)
+    keys = ["redis-cache-a", "redis-cache-b", "redis-cache-missing"]
+    stored = {"redis-cache-a": {"n": 1}, "redis-cache-b": 7}
+    assert cache.get_many_held(keys) == cache.get_many(keys) == stored
+    connection = cache._cache._held.connection
+    connection.disconnect()  # as a Redis restart would
+    assert cache.get_many_held(keys) == stored
+    assert cache._cache._held.connection is connection  # the same connection, connected again
+    cache.delete_many(keys)

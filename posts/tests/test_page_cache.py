@@ -169,11 +169,21 @@ def test_a_scheduled_post_appears_by_itself_when_its_time_comes(client, author, 
     assert "Coming soon" in visit(client, "/").content.decode()
 
 
+def test_a_post_scheduled_after_a_page_was_cached_appears_on_it_in_time(client, author, make_post):
+    make_post(author, "Already out")
+    warm(client, "/")
+    make_post(author, "Coming soon", published_at=timezone.now() + timedelta(seconds=1.5))
+    assert "Coming soon" not in visit(client, "/").content.decode()
+    time.sleep(1.6)
+    assert "Coming soon" in visit(client, "/").content.decode()
+
+
 def test_it_serves_pages_while_the_cache_is_unreachable(client, post, monkeypatch):
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "get_many", unreachable)
+    monkeypatch.setattr(cache, "get_many_held", unreachable, raising=False)  # on Redis
     response = visit(client, "/")
     assert "Caching in practice" in response.content.decode()
     assert "X-Cache" not in response
