@@ -31,9 +31,13 @@ after the entry was rendered, the entry is filed under the new generation again.
 rendered while a write lands was read under the older generation, so the write's retirement
 (made again when its transaction commits) always reaches it. Entries also expire after
 ``PAGE_CACHE_SECONDS``, and never later than the earliest time an app's ``bound_lifetime_by()``
-hook names (the posts app: the next scheduled post), so scheduled changes appear by themselves.
+hook names (the posts app: the next scheduled post), so scheduled changes appear by themselves;
+an entry stored before a change was scheduled is not served once that change's time has come.
 
-Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``.
+Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``. Most
+hits are answered in front of Django (``blogsite/pagefront.py``) by the functions below
+(``is_candidate``, ``query_names_for``, ``page_key``, ``look_up``, ``is_fresh``, ``answer_from``);
+the middleware answers the rest and stores what Django renders.
 """
 
 import functools
