@@ -45,8 +45,10 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -172,14 +174,52 @@ def _retire_now(keys: frozenset[str]) -> None:
         logger.exception("Could not retire pages in the page cache")
 
 
+@dataclass
+class _Deferred:
+    keys: set[str] = field(default_factory=set)
+    asked: bool = False  # retire_pages() was called, if only to reread the lifetime hooks
+
+
+_deferred: ContextVar[_Deferred | None] = ContextVar("pagecache_deferred", default=None)
+
+
+@contextmanager
+def retiring_once() -> Iterator[None]:
+    """Gather every retirement made inside and retire them all once, at the end (a bulk write).
+
+    An import saving 10,000 posts would otherwise retire pages, reread the lifetime hooks and
+    queue a purge 20,000 times. The keys retired at the end are exactly those the writes named,
+    so the same pages go as if each had been retired on its own; until then readers may be
+    served pages from before the bulk write began, which it changes as one write. Retired even
+    when the block fails, for what it committed before failing. Nested blocks retire with the
+    outermost one.
+    """
+    if _deferred.get() is not None:
+        yield
+        return
+    gathered = _Deferred()
+    token = _deferred.set(gathered)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+        if gathered.asked:
+            retire_pages(gathered.keys)
+
+
 def retire_pages(keys: Iterable[str] | None = None) -> None:
     """Retire the pages that show any of ``keys`` (every page when None), here and in shared caches.
 
     An empty ``keys`` retires nothing but still rereads the lifetime hooks (a post was scheduled).
     Done now, and once more when the surrounding transaction commits: until then other
     connections still read the old rows, and a page they render meanwhile must not stay.
+    Inside ``retiring_once()`` it is done once, when that block ends.
     """
     keys = frozenset([ALL_PAGES] if keys is None else keys)
+    if (gathered := _deferred.get()) is not None:
+        gathered.asked = True
+        gathered.keys |= keys
+        return
     if keys:
         keys |= {UNNAMED}
     _retire_now(keys)

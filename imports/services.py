@@ -24,7 +24,7 @@ from accounts.models import Role, User
 from media.models import Image
 from media.processing import Refused
 from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, reserved_slugs, unique_slug
-from posts.services import revision_record
+from posts.services import bulk_writes, revision_record
 
 from .items import SourceAuthor, SourceImage, SourcePost, SourceSkip, old_path
 from .media_files import ImageNotTaken, MediaFiles
@@ -71,13 +71,14 @@ def import_blog_file(
         dry_run=dry_run,
     )
     try:
-        with transaction.atomic() if dry_run else nullcontext():
+        with transaction.atomic() if dry_run else nullcontext(), bulk_writes():
             importer.authors(scan.authors)
             with transaction.atomic():
                 importer.attachments(scan.images)
             items = enumerate(reader.posts(), start=1)
             while batch := list(islice(items, BATCH)):
                 with transaction.atomic():  # one commit per batch; each item is a savepoint in it
+                    importer.look_up([item for _, item in batch])
                     for done, item in batch:
                         importer.item(item)
                         if progress:
@@ -102,6 +103,20 @@ class _Importer:
         self.users: dict[str, User] = {}
         self.known: dict[str, SourceAuthor] = {}
         self.tags: dict[str, Tag] = {}  # by lower-case name
+        self.records: dict[str, ImportedItem] = {}  # the batch's posts imported before, by source id
+        self.posts: dict[int, Post] = {}  # and what they became, by id
+        self.slugs_taken: set[str] = set()  # the batch's own slugs that other posts have
+
+    def look_up(self, batch: list) -> None:
+        """Read what a batch of items needs from the database in three queries, not three per item."""
+        items = [item for item in batch if isinstance(item, SourcePost)]
+        records = ImportedItem.objects.filter(
+            source=self.source, kind=ImportedItem.Kind.POST, source_id__in=[i.source_id for i in items]
+        )
+        self.records = {record.source_id: record for record in records}
+        self.posts = Post.objects.in_bulk([record.object_id for record in self.records.values()])
+        slugs = {slugify(item.slug)[:210] for item in items} - {""}
+        self.slugs_taken = set(Post.objects.filter(slug__in=slugs).values_list("slug", flat=True))
 
     def _record(self, kind: str, source_id: str):
         return ImportedItem.objects.filter(source=self.source, kind=kind, source_id=source_id).first()
@@ -171,12 +186,15 @@ class _Importer:
             dict(self.taken) if self.media.enabled else self.taken,
             len(self.report.lines),
         )
+        known_before = item.source_id in self.records
         try:
             with transaction.atomic():
                 outcome, detail = self._post(item)
         except (ValidationError, DatabaseError) as exc:
             # Rolled back, with any image it brought in: forget those too.
             self.taken, self.report.lines = taken_before, self.report.lines[:lines_before]
+            if not known_before:
+                self.records.pop(item.source_id, None)
             reason = (
                 "; ".join(exc.messages)
                 if isinstance(exc, ValidationError)
@@ -196,8 +214,8 @@ class _Importer:
             )
         data = asdict(item) | {"with_media": self.media.enabled}  # a run with images redoes one without
         print_ = fingerprint(data)
-        record = self._record(ImportedItem.Kind.POST, item.source_id)
-        post = Post.objects.filter(pk=record.object_id).first() if record else None
+        record = self.records.get(item.source_id)
+        post = self.posts.get(record.object_id) if record else None
         if post is not None and record.fingerprint == print_:
             return "unchanged", ""
         author = self._user_for(item.author_id)
@@ -217,15 +235,17 @@ class _Importer:
             post = Post(**wanted)
             self._settle_slug(item, post)
             post.save()
-            post.tags.set(tags)
+            self.slugs_taken.add(post.slug)
+            post.tags.add(*tags)
             revision_record(post=post, by=author, note=f"Imported from {self.name}")
-            ImportedItem.objects.create(
+            self.records[item.source_id] = ImportedItem.objects.create(
                 source=self.source,
                 kind=ImportedItem.Kind.POST,
                 source_id=item.source_id,
                 object_id=post.pk,
                 fingerprint=print_,
             )
+            self.posts[post.pk] = post  # the file may name the same item again
             self._old_links(item, post)
             return "created", "; ".join(image_notes)
         changed = [name for name, value in wanted.items() if getattr(post, name) != value]
@@ -351,7 +371,7 @@ class _Importer:
         """The old slug when it is free here (so links keep their last part), else one made from the title."""
         slug = slugify(item.slug)[:210]
         reserved = reserved_slugs() if item.is_page else frozenset()  # a page lives at /<slug>/
-        if slug and slug not in reserved and not Post.objects.filter(slug=slug).exists():
+        if slug and slug not in reserved and slug not in self.slugs_taken:
             return slug
         return unique_slug(Post, slug or item.title, reserved=reserved)
 

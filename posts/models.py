@@ -1,5 +1,8 @@
 import difflib
 import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 
 from django.conf import settings
@@ -330,8 +333,11 @@ class Post(models.Model):
         self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
         self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
         self._set_search_vector(kwargs)
+        adding = self._state.adding  # documented: a new post has no image uses to read yet
         self._save_with_slug(*args, **kwargs)
-        self._record_image_uses([self.cover_id, *(image.pk for image in images)])
+        self._record_image_uses(
+            [self.cover_id, *(image.pk for image in images)], had=set() if adding else None
+        )
 
     def get_absolute_url(self):
         return cached_reverse("posts:page" if self.is_page else "posts:detail", self.slug)
@@ -388,10 +394,11 @@ class Post(models.Model):
     def get_edit_url(self):
         return reverse("posts:post_edit", args=[self.pk])
 
-    def _record_image_uses(self, image_ids) -> None:
+    def _record_image_uses(self, image_ids, had: set | None = None) -> None:
         """Keep ``PostImage`` rows in step with the cover and body, so used images cannot be deleted."""
         wanted = {pk for pk in image_ids if pk is not None}
-        had = set(self.image_uses.values_list("image_id", flat=True))
+        if had is None:
+            had = set(self.image_uses.values_list("image_id", flat=True))
         if wanted == had:
             return
         self.image_uses.filter(image_id__in=had - wanted).delete()
@@ -546,6 +553,8 @@ class Post(models.Model):
 
 
 RANKINGS_LOCK = 16_0062  # a PostgreSQL advisory lock key: related-posts rankings being changed
+# Inside ``RelatedPost.objects.refreshing_once()``: the posts whose rankings wait for its end.
+_refresh_waiting: ContextVar[set | None] = ContextVar("related_posts_waiting", default=None)
 
 
 class RelatedPostQuerySet(models.QuerySet):
@@ -591,7 +600,11 @@ class RelatedPostQuerySet(models.QuerySet):
 
         Rankings that held it are retired (ranked again when next read); its own is made
         again; and it joins every kept ranking it now belongs in, each cut back to its best.
+        Inside ``refreshing_once()`` a post still there waits for the end of the block.
         """
+        if (waiting := _refresh_waiting.get()) is not None and not leaving:
+            waiting.add(post.pk)
+            return
         connection = connections[self.db]
         if connection.vendor == "postgresql":
             # One refresh at a time: two publishes touching each other's rankings in
@@ -644,6 +657,41 @@ class RelatedPostQuerySet(models.QuerySet):
     def retire_all(self) -> None:
         """Forget every ranking (after bulk changes no signal saw): each is made again when read."""
         self.all().delete()
+
+    def retire_around(self, post_ids) -> None:
+        """Forget every ranking a change of these posts may have altered: their own, those holding
+        them, and those of every post sharing a tag with them. Each is made again when read."""
+        through = Post.tags.through
+        ids = sorted(set(post_ids))
+        for start in range(0, len(ids), 500):  # SQLite takes only so many parameters
+            part = ids[start : start + 500]
+            sharing = through.objects.filter(
+                tag__in=through.objects.filter(post__in=part).values("tag")
+            ).values("post")
+            self.filter(Q(post__in=part) | Q(related__in=part) | Q(post__in=sharing)).delete()
+
+    @contextmanager
+    def refreshing_once(self) -> Iterator[None]:
+        """Keep the rankings of posts written inside exact once, at the end (a bulk write).
+
+        Refreshing after each of 10,000 imported posts ranks each of them against all the
+        others; retiring, at the end, every ranking they may have altered costs one query per
+        500 posts, and each ranking is made when first read, the same as ``refresh()`` makes
+        it (decision 0062). A deleted post is refreshed at once: which rankings held it is
+        gone once it is. Nested blocks refresh with the outermost one.
+        """
+        if _refresh_waiting.get() is not None:
+            yield
+            return
+        waiting: set[int] = set()
+        token = _refresh_waiting.set(waiting)
+        try:
+            yield
+        finally:
+            _refresh_waiting.reset(token)
+            if waiting:
+                with transaction.atomic(using=self.db):
+                    self.retire_around(waiting)
 
 
 class RelatedPost(models.Model):

@@ -12,22 +12,22 @@ permission through ``accounts.permissions`` and the business rules itself, and r
 Every change to a post's words records a ``Revision``.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts import permissions
 from accounts.models import Role
-from blogsite import mail
+from blogsite import mail, pagecache
 from blogsite.dates import validate_date_in_range
 
-from .models import Post, Revision, Tag
+from .models import Post, RelatedPost, Revision, Tag
 
 UNCHANGED = object()  # a keyword argument left out: the post keeps what it has
 
@@ -92,6 +92,18 @@ def _check_publishable(post: Post) -> None:
         raise ValidationError(errors)
 
 
+@contextmanager
+def bulk_writes() -> Iterator[None]:
+    """Many posts written at once (an import): what each save would keep up to date is done once, at the end.
+
+    Every save still runs its signals, but the pages they retire and the related-posts
+    rankings they refresh are gathered and dealt with when the block ends, so afterwards the
+    page cache and the rankings are as if each post had been saved on its own (decision 0052).
+    """
+    with pagecache.retiring_once(), RelatedPost.objects.refreshing_once():
+        yield
+
+
 def revision_record(*, post: Post, by, note: str = "", autosave: bool = False) -> Revision:
     """Keep the post's current words as a revision; a run of autosaves by one writer keeps only the last."""
     latest = post.revisions.order_by("-number").first()
@@ -107,7 +119,7 @@ def revision_record(*, post: Post, by, note: str = "", autosave: bool = False) -
         latest.created_at = timezone.now()
         latest.save()
         return latest
-    number = (post.revisions.aggregate(last=Max("number"))["last"] or 0) + 1
+    number = (latest.number if latest else 0) + 1
     return Revision.objects.create(
         post=post, number=number, created_by=by, note=note, is_autosave=autosave, **fields
     )

@@ -53,7 +53,8 @@ def _post_saved(sender, instance, raw=False, **kwargs):
         instance.author_id,
     )
     if was_public != instance.is_public or moved:
-        tag_ids = list(instance.tags.values_list("pk", flat=True))
+        # A new post has no tags yet: they are added after, and retire their own lists (_tags_changed).
+        tag_ids = list(instance.tags.values_list("pk", flat=True)) if before is not None else []
         keys += pagekeys.for_membership(instance, tag_ids)
         if before is not None and before["author_id"] != instance.author_id:
             keys += [author_key(before["author_id"]), pagekeys.author_posts_key(before["author_id"])]
