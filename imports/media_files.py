@@ -8,6 +8,7 @@ by many posts, or in several sizes, becomes one library image.
 
 import re
 import tempfile
+import time
 import urllib.request
 from pathlib import Path
 from urllib.error import URLError
@@ -21,7 +22,7 @@ from media.processing import Refused
 
 # WordPress keeps resized copies beside the original: lake-300x225.jpg is lake.jpg made smaller.
 WORDPRESS_SIZE = re.compile(r"-\d+x\d+(\.\w+)$")
-FETCH_TIMEOUT = 20
+FETCH_TIMEOUT = 20  # seconds for one image, all of it
 
 
 class ImageNotTaken(Exception):
@@ -75,17 +76,27 @@ class MediaFiles:
 
 
 def _download(url: str):
-    """The image at ``url`` in a temporary file, refused past the largest upload the site takes."""
+    """The image at ``url`` in a temporary file, refused past the largest upload the site takes.
+
+    A server that never answers, or trickles bytes to keep the import waiting, is given up on
+    after ``FETCH_TIMEOUT`` seconds in all; a file said or found to be too big, at once.
+    """
     limit = settings.BLOG_MEDIA_MAX_BYTES
-    tmp = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (returned open: the caller closes it)
+    too_big = Refused(413, f"it is larger than {limit / 1024 / 1024:g} MiB")
+    deadline = time.monotonic() + FETCH_TIMEOUT
     request = urllib.request.Request(url, headers={"User-Agent": "Blogsite importer"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as response:  # noqa: S310 (http(s) only)
+        if int(response.headers.get("Content-Length") or 0) > limit:
+            raise too_big
+        tmp = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (returned open: the caller closes it)
         copied = 0
-        while chunk := response.read(64 * 1024):
+        while chunk := response.read1(64 * 1024):  # what has come: read() would wait for all of it
             copied += len(chunk)
-            if copied > limit:
+            if copied > limit or time.monotonic() > deadline:
                 tmp.close()
-                raise Refused(413, f"it is larger than {limit / 1024 / 1024:g} MiB")
+                if copied > limit:
+                    raise too_big
+                raise URLError(f"it took longer than {FETCH_TIMEOUT} seconds")
             tmp.write(chunk)
     tmp.seek(0)
     return tmp
