@@ -235,6 +235,9 @@ BLOG_MEDIA_MAX_BYTES = env.int("BLOG_MEDIA_MAX_BYTES", default=10 * 1024 * 1024)
 # 30 megapixels keeps the worker under 400 MB on the worst case, an RGBA PNG (bench/images.py).
 BLOG_MEDIA_MAX_PIXELS = env.int("BLOG_MEDIA_MAX_PIXELS", default=30_000_000)
 BLOG_MEDIA_QUOTA_MB = env.int("BLOG_MEDIA_QUOTA_MB", default=500)
+# The images an admin uploads with a dashboard import, as one zip: the largest archive, and the
+# most it may unpack to.
+BLOG_IMPORT_MEDIA_MAX_BYTES = env.int("BLOG_IMPORT_MEDIA_MAX_BYTES", default=2 * 1024 * 1024 * 1024)
 # Every upload goes to a temporary file as it arrives, never whole into memory.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 # Before `collectstatic` has run (development, tests), fall back to unhashed names.

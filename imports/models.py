@@ -94,6 +94,9 @@ class Run(models.Model):
     file = models.FileField(
         upload_to="imports/", blank=True, help_text="The uploaded export, or the export made."
     )
+    media = models.FileField(
+        upload_to="imports/", blank=True, help_text="A zip of the old blog's images, sent with the export."
+    )
     done = models.PositiveIntegerField(default=0)
     total = models.PositiveIntegerField(default=0)
     report = models.TextField(blank=True)

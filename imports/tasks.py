@@ -8,6 +8,7 @@ from django.core.files import File
 from django.utils import timezone
 from django_tasks import task
 
+from . import archives
 from .blogsite_reader import BlogsiteExport
 from .exports import export_lines
 from .ghost import GhostExport
@@ -43,19 +44,35 @@ def run_import(run_id: int) -> str:
     Run.objects.filter(pk=run_id).update(state=Run.State.RUNNING)
     reader_class, function = READERS[run.kind]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / Path(run.file.name).name
-        with run.file.open("rb") as source, path.open("wb") as copy:
-            shutil.copyfileobj(source, copy)
+        path = _local_copy(run.file, Path(tmp))
+        media = {}
         try:
-            report = function(reader_class(path), dry_run=run.dry_run, progress=_progress(run_id))
-        except ImportFileError as exc:
+            if run.media:
+                media["media_dir"] = archives.unpack(_local_copy(run.media, Path(tmp)), Path(tmp) / "media")
+            report = function(reader_class(path), dry_run=run.dry_run, progress=_progress(run_id), **media)
+        except (ImportFileError, archives.ArchiveRefused) as exc:
             _finish(run, Run.State.FAILED, f"{exc} Nothing was imported.")
-            run.file.delete()
+            _forget_uploads(run)
             return Run.State.FAILED
     run.refresh_from_db(fields=["done", "total"])
     _finish(run, Run.State.FAILED if report.failed else Run.State.DONE, report.as_text())
-    run.file.delete()  # the upload holds the old blog's e-mail addresses: keep it no longer than needed
+    _forget_uploads(run)
     return run.state
+
+
+def _local_copy(file, folder: Path) -> Path:
+    """A file from storage (local or object storage) copied into ``folder``, for readers that seek."""
+    path = folder / Path(file.name).name
+    with file.open("rb") as source, path.open("wb") as copy:
+        shutil.copyfileobj(source, copy)
+    return path
+
+
+def _forget_uploads(run: Run) -> None:
+    """The export holds the old blog's e-mail addresses, the archive its images: keep them no longer."""
+    run.file.delete(save=False)
+    run.media.delete(save=False)
+    run.save(update_fields=["file", "media"])
 
 
 @task()

@@ -30,7 +30,11 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         run = Run.objects.create(
-            kind=data["kind"], file=data["file"], dry_run=data["dry_run"], started_by=request.user
+            kind=data["kind"],
+            file=data["file"],
+            media=data["media"],
+            dry_run=data["dry_run"],
+            started_by=request.user,
         )
         run_import.enqueue(run_id=run.pk)
         return redirect(run)
