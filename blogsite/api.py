@@ -113,12 +113,14 @@ class PageParams(Schema):
     page_size: int = Field(10, ge=1, le=100)
 
 
-def paginate(request, queryset, params: PageParams, serialize, *, prepare=list) -> dict:
-    """A Page of ``queryset``: one COUNT query and one query for the rows (plus its prefetches).
+def paginate(request, queryset, params: PageParams, serialize, *, prepare=list, count=None) -> dict:
+    """A Page of ``queryset``: one COUNT query (unless its ``count`` is given) and one query for
+    the rows (plus its prefetches).
 
     ``prepare`` turns the page's rows into the list to serialize (e.g. adding search snippets).
     """
-    count = queryset.count()
+    if count is None:
+        count = queryset.count()
     start = (params.page - 1) * params.page_size
     rows = prepare(page_rows(queryset, start, start + params.page_size)) if start < count else []
 

@@ -9,6 +9,7 @@ rows, so a page's query count does not change.
 """
 
 from django.core.paginator import Page, Paginator
+from django.utils.functional import cached_property
 
 
 def page_rows(queryset, start: int, stop: int):
@@ -17,7 +18,16 @@ def page_rows(queryset, start: int, stop: int):
 
 
 class IndexPaginator(Paginator):
-    """Django's ``Paginator``, with each page's rows found through ``page_rows()``."""
+    """Django's ``Paginator``, with each page's rows found through ``page_rows()``; given the
+    list's ``count`` when it is known without counting the rows."""
+
+    def __init__(self, object_list, per_page, *, count=None, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return super().count if self.known_count is None else self.known_count
 
     def page(self, number):
         number = self.validate_number(number)

@@ -47,7 +47,9 @@ from .models import (
     MAX_TAG_NAME_LENGTH,
     MAX_TAGS_PER_POST,
     MAX_TITLE_LENGTH,
+    ListCount,
     Post,
+    Tag,
 )
 
 router = Router(tags=["posts"], auth=ANYONE)
@@ -226,7 +228,22 @@ def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
         return rows
 
     summary = functools.partial(post_data, request, full=False)
-    return paginate(request, posts, filters, summary, prepare=prepare)
+    return paginate(
+        request, posts, filters, summary, prepare=prepare, count=_kept_count(request.auth, filters)
+    )
+
+
+def _kept_count(user, filters: PostFilters) -> int | None:
+    """The count of a public list the database keeps (all posts, a tag's or a writer's), without
+    counting them; None for the lists it does not keep (searches, own posts, two filters)."""
+    private = filters.mine or (filters.status and user.is_authenticated)
+    if private or filters.q or (filters.tag and filters.author):
+        return None
+    if filters.tag:
+        return ListCount.objects.public_posts(tag=Tag.objects.filter(slug=filters.tag))
+    if filters.author:
+        return ListCount.objects.public_posts(author=get_user_model().objects.filter(username=filters.author))
+    return ListCount.objects.public_posts()
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})

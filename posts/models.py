@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Cast, Concat, RowNumber
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -550,6 +550,60 @@ class Post(models.Model):
             .order_by("published_at", "id")
             .first()
         )
+
+
+class ListCountQuerySet(models.QuerySet):
+    def public_posts(self, *, tag=None, author=None) -> int:
+        """How many public posts the site's list holds (or a tag's, or a writer's, given by id or
+        as a queryset of one): one query, whatever their number.
+
+        The database keeps each list's count of published posts, scheduled ones included
+        (``ListCount``); the few scheduled for later are counted here and left out.
+        """
+        tag, author = (
+            models.Subquery(x.values("pk")[:1]) if isinstance(x, models.QuerySet) else x
+            for x in (tag, author)
+        )
+        scheduled = Post.objects.posts().scheduled()
+        if tag is not None:
+            scheduled, key = scheduled.filter(tags=tag), self.list_key("tag-", tag)
+        elif author is not None:
+            scheduled, key = scheduled.filter(author=author), self.list_key("author-", author)
+        else:
+            key = models.Value(pagekeys.POSTS)
+        # COUNT(*) as a plain function, so the subquery has no GROUP BY and always one row.
+        scheduled = (
+            scheduled.order_by().annotate(n=models.Func(models.Value(1), function="COUNT")).values("n")
+        )
+        counts = self.filter(key=key).values_list(
+            models.F("published") - models.Subquery(scheduled), flat=True
+        )
+        return max(0, next(iter(counts), 0))
+
+    @staticmethod
+    def list_key(prefix: str, pk):
+        """A list's key, ``tag-<id>-posts`` or ``author-<id>-posts``, as SQL (``pk`` may be a subquery)."""
+        return Concat(models.Value(prefix), Cast(pk, models.CharField()), models.Value("-posts"))
+
+
+class ListCount(models.Model):
+    """How many published posts (not pages) one public list holds, scheduled ones included.
+
+    Counting a list on every read grew with it: 10-15 ms for the home page at 100,000 posts,
+    80 ms for a tag on a quarter of them (docs/decisions/0066-list-counts-kept.md). The
+    database keeps these rows itself, by triggers on the posts and their tags (migration
+    0014), so every write path, bulk updates and raw SQL included, keeps them exact. Keys
+    name the lists as the page cache does (``posts/pagekeys.py``): ``posts``,
+    ``tag-<id>-posts``, ``author-<id>-posts``.
+    """
+
+    key = models.CharField(max_length=40, primary_key=True)
+    published = models.IntegerField(default=0)
+
+    objects = ListCountQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.key}: {self.published}"
 
 
 RANKINGS_LOCK = 16_0062  # a PostgreSQL advisory lock key: related-posts rankings being changed

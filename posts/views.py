@@ -13,18 +13,19 @@ from blogsite.pagecache import cache_public
 from blogsite.paging import IndexPaginator
 
 from . import pagekeys, search
-from .models import Post, Tag
+from .models import ListCount, Post, Tag
 
 
-def _page_of(request, posts):
-    """One page of post cards; a bad or out-of-range ``?page=`` gives the nearest page."""
-    paginator = IndexPaginator(posts.for_listing().newest_first(), settings.BLOG_POSTS_PER_PAGE)
+def _page_of(request, posts, count: int):
+    """One page of a list of ``count`` post cards; a bad or out-of-range ``?page=`` gives the nearest."""
+    posts = posts.for_listing().newest_first()
+    paginator = IndexPaginator(posts, settings.BLOG_POSTS_PER_PAGE, count=count)
     return paginator.get_page(request.GET.get("page"))
 
 
 @cache_public(query=["page"])
 def home(request):
-    page = _page_of(request, Post.objects.public())
+    page = _page_of(request, Post.objects.public(), ListCount.objects.public_posts())
     response = render(request, "posts/home.html", {"page": page})
     pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(page))
     return response
@@ -53,9 +54,10 @@ def post_detail(request, slug):
 @cache_public(query=["page"])
 def tag_detail(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
-    page = _page_of(request, Post.objects.public().filter(tags=tag))
-    if not page.paginator.count:
+    count = ListCount.objects.public_posts(tag=tag.pk)
+    if not count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
+    page = _page_of(request, Post.objects.public().filter(tags=tag), count)
     response = render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
     keys = pagekeys.tag_key(tag.pk), pagekeys.tag_posts_key(tag.pk), *pagekeys.for_cards(page)
     pagecache.add_keys(response, *keys)
@@ -65,9 +67,10 @@ def tag_detail(request, slug):
 @cache_public(query=["page"])
 def author_detail(request, username):
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
-    page = _page_of(request, Post.objects.public().filter(author=author))
-    if not page.paginator.count:
+    count = ListCount.objects.public_posts(author=author.pk)
+    if not count:
         raise Http404("This author has not published anything yet.")
+    page = _page_of(request, Post.objects.public().filter(author=author), count)
     response = render(request, "posts/author_detail.html", {"author": author, "page": page})
     keys = author_key(author.pk), pagekeys.author_posts_key(author.pk), *pagekeys.for_cards(page)
     pagecache.add_keys(response, *keys)

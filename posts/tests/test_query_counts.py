@@ -28,7 +28,7 @@ def blog(request, author, other_author, make_post):
 
 
 def test_it_renders_the_home_page_in_three_queries(client, blog, django_assert_num_queries):
-    # 1. count the public posts (paginator)
+    # 1. how many public posts there are (kept by the database: ListCount)
     # 2. one page of public posts with their authors (JOIN)
     # 3. the tags of the posts on that page (prefetch)
     with django_assert_num_queries(3):
@@ -39,7 +39,7 @@ def test_it_renders_the_home_page_in_three_queries(client, blog, django_assert_n
 
 def test_it_renders_a_tag_page_in_four_queries(client, blog, django_assert_num_queries):
     # 1. the tag
-    # 2. count the tag's public posts (paginator)
+    # 2. how many public posts the tag has (kept: ListCount)
     # 3. one page of the tag's public posts with their authors (JOIN)
     # 4. the tags of the posts on that page (prefetch)
     url = Tag.objects.get(name="news").get_absolute_url()
@@ -50,7 +50,7 @@ def test_it_renders_a_tag_page_in_four_queries(client, blog, django_assert_num_q
 
 def test_it_renders_an_author_page_in_four_queries(client, blog, author, django_assert_num_queries):
     # 1. the author
-    # 2. count the author's public posts (paginator)
+    # 2. how many public posts the author has (kept: ListCount)
     # 3. one page of the author's public posts with their author (JOIN)
     # 4. the tags of the posts on that page (prefetch)
     with django_assert_num_queries(4):
@@ -72,6 +72,6 @@ def test_it_renders_a_post_page_in_five_queries(client, blog, django_assert_num_
 
 
 def test_it_renders_a_page_further_back_in_as_many_queries(client, blog, django_assert_num_queries):
-    # 1. count  2. the page of posts with authors  3. their tags
+    # 1. the kept count  2. the page of posts with authors  3. their tags
     with django_assert_num_queries(3):
         assert client.get("/", {"page": "99"}).status_code == 200

@@ -66,8 +66,10 @@ def pages(post, author):
         post.get_absolute_url(): 5,
         tag.get_absolute_url(): 4,
         author.get_absolute_url(): 4,
+        f"{author.get_absolute_url()}?page=1500": 4,
         "/api/posts": 3,
         "/api/posts?page=1500": 3,
+        f"/api/posts?tag={tag.slug}": 3,
         "/feed/": None,
         "/search/?q=zeppelin": None,
     }
@@ -102,10 +104,14 @@ def test_no_public_page_reads_the_whole_posts_table(client, big_blog, author):
     for url in pages(big_blog, author):
         queries = queries_of(client, url)
         assert queries, url
-        # Known and left: "page N of M" counts every public post of the list (an index-only
-        # scan once the table is vacuumed; docs/decisions/0061-deep-pages-from-an-index.md).
-        rows = [sql for sql in queries if not sql.startswith('SELECT COUNT(*) AS "__count"')]
-        assert [scan for sql in rows for scan in table_scans(sql)] == [], url
+        assert [scan for sql in queries for scan in table_scans(sql)] == [], url
+
+
+@pytest.mark.xfail(strict=True, reason="a tag's deep pages sort its posts by joining them: not indexed yet")
+def test_no_deep_page_of_a_tag_reads_the_whole_posts_table(client, big_blog):
+    tag = big_blog.tags.first()
+    for url in [f"{tag.get_absolute_url()}?page=300", f"/api/posts?tag={tag.slug}&page=300"]:
+        assert [scan for sql in queries_of(client, url) for scan in table_scans(sql)] == [], url
 
 
 def test_pages_run_as_many_queries_at_20000_posts_as_at_a_handful(client, big_blog, author):
