@@ -530,25 +530,41 @@ class Post(models.Model):
 
     def previous_public(self):
         """The public post published just before this one."""
+        return self._published_before().only("title", "slug", "is_page").first()
+
+    def next_public(self):
+        """The public post published just after this one."""
+        return self._published_after().only("title", "slug", "is_page").first()
+
+    def neighbours(self):
+        """The public posts published just before and just after this one (or None), in one query."""
+        found = Post.objects.filter(
+            Q(pk=models.Subquery(self._published_before().values("pk")[:1]))
+            | Q(pk=models.Subquery(self._published_after().values("pk")[:1]))
+        ).only("title", "slug", "is_page", "published_at")
+        before = after = None
+        for post in found:
+            if (post.published_at, post.pk) < (self.published_at, self.pk):
+                before = post
+            else:
+                after = post
+        return before, after
+
+    def _published_before(self):
         return (
             Post.objects.public()
             # The plain range lets the database walk the date index from this post on.
             .filter(published_at__lte=self.published_at)
             .filter(Q(published_at__lt=self.published_at) | Q(id__lt=self.id))
-            .only("title", "slug", "is_page")
             .order_by("-published_at", "-id")
-            .first()
         )
 
-    def next_public(self):
-        """The public post published just after this one."""
+    def _published_after(self):
         return (
             Post.objects.public()
             .filter(published_at__gte=self.published_at)
             .filter(Q(published_at__gt=self.published_at) | Q(id__gt=self.id))
-            .only("title", "slug", "is_page")
             .order_by("published_at", "id")
-            .first()
         )
 
 

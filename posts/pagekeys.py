@@ -67,5 +67,5 @@ def for_membership(post, tag_ids) -> list[str]:
     keys = [post_key(post.pk), POSTS, TAGS, WRITERS_KEY, author_posts_key(post.author_id)]
     keys += [tag_posts_key(tag_id) for tag_id in tag_ids]
     # Its new neighbours link to it now (the old ones linked to it by name: post-<id>).
-    neighbours = (post.previous_public(), post.next_public()) if post.is_public else ()
+    neighbours = post.neighbours() if post.is_public else ()
     return keys + [post_neighbours_key(other.pk) for other in neighbours if other is not None]

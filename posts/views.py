@@ -41,9 +41,9 @@ def post_detail(request, slug):
         "can_edit": permissions.can_edit(request.user, post),
     }
     if post.is_public:
-        context["previous_post"] = post.previous_public()
-        context["next_post"] = post.next_public()
-        neighbours = (context["previous_post"], context["next_post"])  # already linked just above
+        neighbours = context["previous_post"], context["next_post"] = (
+            post.neighbours()
+        )  # linked above related
         context["related_posts"] = post.related_public(context["tags"], exclude=neighbours)
     response = render(request, "posts/post_detail.html", context)
     linked = (*neighbours, *context["related_posts"]) if post.is_public else ()

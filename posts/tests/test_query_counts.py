@@ -58,13 +58,12 @@ def test_it_renders_an_author_page_in_four_queries(client, blog, author, django_
     assert response.status_code == 200
 
 
-def test_it_renders_a_post_page_in_five_queries(client, blog, django_assert_num_queries):
+def test_it_renders_a_post_page_in_four_queries(client, blog, django_assert_num_queries):
     # 1. the post with its author (JOIN)
     # 2. the post's tags
-    # 3. the previous public post
-    # 4. the next public post
-    # 5. related public posts, ranked by shared tags (one GROUP BY)
-    with django_assert_num_queries(5):
+    # 3. the previous and the next public post (one query: each picked by its key)
+    # 4. its kept related-posts ranking (RelatedPost)
+    with django_assert_num_queries(4):
         response = client.get(blog.get_absolute_url())
     assert response.status_code == 200
     assert response.context["previous_post"] is not None

@@ -37,8 +37,8 @@ def test_the_post_page_runs_a_constant_number_of_queries(
     post = make_post(author, "Main", tags=["a", "b"])
     for n in range(8):
         make_post(author, f"Other {n}", tags=["a", "b", f"t{n}"])
-    # post and author, its tags, previous, next, related
-    with django_assert_num_queries(5):
+    # post and author, its tags, previous and next (one query), related
+    with django_assert_num_queries(4):
         response = client.get(post.get_absolute_url())
     assert response.content.decode().count('<li><a href="/posts/other-') == 3
 
@@ -72,3 +72,4 @@ def test_previous_and_next_walk_posts_in_publication_order_even_at_the_same_seco
     for before, post, after in zip([None, *order[:-1]], order, [*order[1:], None], strict=True):
         assert post.previous_public() == before
         assert post.next_public() == after
+        assert post.neighbours() == (before, after)
