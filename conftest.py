@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.core.handlers.base import BaseHandler
 from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
+from django.template.backends import jinja2 as jinja2_backend
+from django.test.signals import template_rendered
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -76,6 +78,22 @@ def html_dump():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(BaseHandler, "get_response", get_response_and_keep_html)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def jinja2_contexts():
+    """``response.context`` for Jinja2 pages, as Django's test runner gives it for its own
+    templates: the backend's templates announce what they render with Django's signal."""
+    render = jinja2_backend.Template.render
+
+    def render_and_announce(self, context=None, request=None):
+        html = render(self, context, request)
+        template_rendered.send(sender=self, template=self, context=context)
+        return html
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2_backend.Template, "render", render_and_announce)
         yield
 
 

@@ -5,8 +5,8 @@ from .links import absolute_url, site_url
 
 
 def site(request):
-    """The blog's name, for every template's header and <title>."""
-    return {"SITE_NAME": settings.SITE_NAME}
+    """The blog's name and language, for every template's header and <title>."""
+    return {"SITE_NAME": settings.SITE_NAME, "LANGUAGE_CODE": settings.LANGUAGE_CODE}
 
 
 def links(request):

@@ -174,21 +174,33 @@ AUTH_PASSWORD_VALIDATORS = [
 # TEMPLATES
 # ------------------------------------------------------------------------------
 TEMPLATES = [
+    # The site's pages, e-mails and error pages: Jinja2, compiled to Python (blogsite/jinja2.py,
+    # docs/decisions/0063), autoescaped as Django's are.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            "environment": "blogsite.jinja2.environment",
+            "context_processors": [
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "blogsite.context_processors.site",
+                "blogsite.context_processors.links",
+                "posts.navigation.context",
+            ],
+        },
+    },
+    # Django's template language, for the admin's own templates.
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "blogsite.context_processors.site",
-                "blogsite.context_processors.links",
-                "posts.navigation.context",
-                "django.template.context_processors.i18n",
             ],
-            "builtins": ["blogsite.templatetags.links", "blogsite.templatetags.dates"],
         },
     },
 ]

@@ -17,6 +17,7 @@ from .models import Image
 
 # The post column is at most 42rem wide (static/css/site.css, --measure), with 1.25rem margins on phones.
 CONTENT_SIZES = "(min-width: 44.5rem) 42rem, calc(100vw - 2.5rem)"
+THUMBNAIL_SIZES = "12rem"  # a thumbnail in the library grid is small
 WEBP = "image/webp"
 
 _img = re.compile(r"<img\b([^>]*)>")  # sanitised HTML: attribute values never hold a raw ">"
@@ -54,6 +55,11 @@ def picture(image: Image, *, alt: str | None = None, eager: bool = False, sizes:
         return format_html("<picture>{}</picture>", img)
     source = format_html('<source type="{}" srcset="{}" sizes="{}">', WEBP, image.srcset(WEBP), sizes)
     return format_html("<picture>{}{}</picture>", source, img)
+
+
+def thumbnail(image: Image) -> str:
+    """A small picture, for the library's grid."""
+    return picture(image, sizes=THUMBNAIL_SIZES)
 
 
 def _has_renditions(image: Image, content_type: str | None = None) -> bool:

@@ -1,16 +1,17 @@
-"""Structured data for search engines: JSON-LD that is safe to put inside HTML."""
+"""Structured data for search engines: JSON-LD that is safe to put inside HTML.
+
+``post_json_ld(request, post, tags)`` and ``website_json_ld(request)`` are offered to every
+template (posts/apps.py).
+"""
 
 import json
 
-from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from blogsite.links import absolute_url
-
-register = template.Library()
 
 # As Django's json_script does: JSON cannot end the <script> element or open a comment.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -22,10 +23,8 @@ def json_ld(data) -> str:
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308
 
 
-@register.simple_tag(takes_context=True)
-def post_json_ld(context, post, tags=()):
+def post_json_ld(request, post, tags=()):
     """schema.org ``BlogPosting`` for a post page."""
-    request = context.get("request")
     url = absolute_url(post.get_absolute_url(), request)
     author = post.author
     data = {
@@ -58,10 +57,8 @@ def post_json_ld(context, post, tags=()):
     return json_ld({key: value for key, value in data.items() if value not in (None, [])})
 
 
-@register.simple_tag(takes_context=True)
-def website_json_ld(context):
+def website_json_ld(request):
     """schema.org ``WebSite`` for the home page, with the site search engines may offer."""
-    request = context.get("request")
     search_url = absolute_url(reverse("posts:search"), request)
     return json_ld(
         {

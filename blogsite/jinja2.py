@@ -1,0 +1,85 @@
+"""The site's template language: Jinja2 through Django's own backend (docs/decisions/0063).
+
+Every page of the site is a Jinja2 template under ``templates/``; Django's template language
+is left to the admin. Jinja2 compiles a template to Python once, so a page costs a fraction
+of what Django's template language costs to walk its node tree (bench/run).
+
+What every template has besides its view's context (and Django's ``request``,
+``csrf_input`` and ``csrf_token``): ``url("posts:tag", slug)`` (a remembered ``reverse()``),
+``static("css/site.css")``, and Django's own filters where Jinja2's differ or lack one
+(``date``, ``truncatechars``, ``linebreaksbr``, ``pluralize``, ``urlencode``,
+``filesizeformat``), plus ``machine_datetime`` for ``<time datetime>``. Apps add their own
+helpers with ``add_globals()`` from their ``AppConfig.ready()``, as they plug into the page cache.
+"""
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import defaultfilters
+from django.templatetags.static import static as static_url
+from django.utils import timezone
+from jinja2 import Environment
+
+from blogsite.links import cached_reverse
+
+APP_GLOBALS: dict[str, Callable] = {}
+
+
+def add_globals(**helpers: Callable) -> None:
+    """Offer ``helpers`` to every template by name; an app calls it from its ``ready()``."""
+    APP_GLOBALS.update(helpers)
+
+
+def url(viewname: str, *args) -> str:
+    """``url("posts:tag", tag.slug)``: ``reverse()``, remembered (blogsite/links.py)."""
+    return cached_reverse(viewname, *(str(arg) for arg in args))
+
+
+@functools.lru_cache(maxsize=256)
+def static(path: str) -> str:
+    """A static file's hashed address; looking it up in the manifest costs more than the page's links."""
+    return static_url(path)
+
+
+@receiver(setting_changed)
+def _forget_static(setting, **kwargs):
+    if setting in ("STATIC_URL", "STORAGES"):
+        static.cache_clear()
+
+
+def date(value, format: str) -> str:
+    """Django's ``date`` filter, in the site's time zone: Django's own templates convert a
+    datetime to local time before their date filters see it; Jinja2 does not."""
+    return defaultfilters.date(timezone.template_localtime(value), format)
+
+
+def machine_datetime(value: datetime | None) -> str:
+    """A ``<time datetime>`` value browsers and validators accept: whole seconds, local time, its offset.
+
+    HTML allows at most three digits of fractional seconds; Django's ``date:'c'`` prints six.
+    """
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat(timespec="seconds")
+
+
+def environment(**options) -> Environment:
+    """The Jinja2 environment of ``TEMPLATES``; autoescaping is always on, whatever the options say."""
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(url=url, static=static, **APP_GLOBALS)
+    env.filters.update(
+        date=date,
+        truncatechars=defaultfilters.truncatechars,
+        linebreaksbr=defaultfilters.linebreaksbr,
+        pluralize=defaultfilters.pluralize,
+        urlencode=defaultfilters.urlencode,
+        filesizeformat=defaultfilters.filesizeformat,
+        machine_datetime=machine_datetime,
+    )
+    return env

@@ -1,0 +1,36 @@
+"""The helpers every template has (blogsite/jinja2.py): links, static files, dates, escaping."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template import engines
+from django.urls import NoReverseMatch, reverse
+
+
+def render(source, **context):
+    return engines["jinja2"].from_string(source).render(context)
+
+
+def test_url_gives_what_reverse_gives():
+    assert render("{{ url('posts:tag', slug) }} {{ url('posts:home') }}", slug="python") == "/tags/python/ /"
+    assert render("{{ url('posts:post_edit', 7) }}") == reverse("posts:post_edit", args=[7])
+
+
+def test_an_unknown_link_fails_as_reverse_does():
+    with pytest.raises(NoReverseMatch):
+        render("{{ url('posts:nowhere') }}")
+
+
+def test_static_gives_the_hashed_address():
+    assert render("{{ static('css/site.css') }}").startswith("/static/css/site.")
+
+
+def test_dates_are_shown_in_the_site_time_zone(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    moment = datetime(2026, 7, 15, 22, 30, tzinfo=UTC)
+    html = render("{{ moment|date('j F Y, H:i') }} {{ moment|machine_datetime }}", moment=moment)
+    assert html == "16 July 2026, 00:30 2026-07-16T00:30:00+02:00"
+
+
+def test_text_is_escaped_unless_marked_safe():
+    assert render("{{ text }}", text="<b>&'") == "&lt;b&gt;&amp;&#39;"
