@@ -20,7 +20,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static as static_url
-from django.utils import timezone
+from django.utils import timezone, translation
 from jinja2 import Environment
 
 from blogsite.links import cached_reverse
@@ -53,7 +53,9 @@ def _forget_static(setting, **kwargs):
 def date(value, format: str) -> str:
     """Django's ``date`` filter, in the site's time zone: Django's own templates convert a
     datetime to local time before their date filters see it; Jinja2 does not."""
-    return defaultfilters.date(timezone.template_localtime(value), format)
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return _local_date(value, format, timezone.get_current_timezone(), translation.get_language())
+    return defaultfilters.date(value, format)
 
 
 def machine_datetime(value: datetime | None) -> str:
@@ -64,8 +66,16 @@ def machine_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     if timezone.is_aware(value):
-        value = timezone.localtime(value)
+        return _local_date(value, "", timezone.get_current_timezone(), "")
     return value.isoformat(timespec="seconds")
+
+
+@functools.lru_cache(maxsize=8192)
+def _local_date(value: datetime, format: str, zone, language: str) -> str:
+    # A list page shows the same few dates to every reader; formatting one (time zone, month
+    # names) costs more than the rest of its card.
+    local = timezone.localtime(value, zone)
+    return defaultfilters.date(local, format) if format else local.isoformat(timespec="seconds")
 
 
 def environment(**options) -> Environment:
