@@ -81,6 +81,7 @@ def _local_date(value: datetime, format: str, zone, language: str) -> str:
 def environment(**options) -> Environment:
     """The Jinja2 environment of ``TEMPLATES``; autoescaping is always on, whatever the options say."""
     options.pop("autoescape", None)
+    options.setdefault("keep_trailing_newline", True)  # a page or an e-mail ends as its file does
     env = Environment(autoescape=True, **options)
     env.globals.update(url=url, static=static, **APP_GLOBALS)
     env.filters.update(
