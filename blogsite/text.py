@@ -45,6 +45,14 @@ def validate_text(value: str) -> None:
         raise ValidationError(TEXT_MESSAGE, code="control_characters")
 
 
+def printable(value: str) -> str:
+    """What a reader typed in a query string, as one line of printable characters: the rest become spaces.
+
+    For searches, whose words need no control character (and the database refuses NUL).
+    """
+    return "".join(ch if ch.isprintable() else " " for ch in value)
+
+
 def xml_safe(value: str) -> str:
     """``value`` without the characters XML 1.0 cannot hold, for feeds of text stored before the rule."""
     return _NOT_XML.sub("", value)

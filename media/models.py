@@ -23,6 +23,8 @@ from django.db.models import Q, Sum
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from blogsite.text import printable
+
 from . import processing, signals, tasks
 
 MAX_ALT_LENGTH = 1000
@@ -58,8 +60,8 @@ class ImageQuerySet(models.QuerySet):
         return self.all() if user.is_editor else self.filter(owner=user)
 
     def search(self, query: str):
-        """Images whose file name or description contains ``query``."""
-        query = query.strip()
+        """Images whose file name or description contains ``query`` (its printable characters)."""
+        query = printable(query).strip()
         if not query:
             return self
         return self.filter(Q(original_name__icontains=query) | Q(alt__icontains=query))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 
 from accounts import permissions
 from blogsite import ratelimit
+from blogsite.text import printable
 
 from . import processing
 from .forms import DescribeForm, UploadForm
@@ -77,7 +78,7 @@ def library(request):
                 return redirect("media:library")
         else:
             status = 400
-    query = request.GET.get("q", "").strip()[:200]
+    query = printable(request.GET.get("q", "")).strip()[:200]
     images = Image.objects.visible_to(request.user).search(query).for_listing().prefetch_related("uses__post")
     page = Paginator(images, IMAGES_PER_PAGE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "query": query}
