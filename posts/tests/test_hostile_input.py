@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from blogsite.tests.hostile import (
+    extreme_date_strings,
     extreme_numbers,
     hostile_settings,
     lines,
@@ -122,3 +123,70 @@ def test_the_editor_saves_or_refuses_hostile_input_with_a_form_error(
     assert response.status_code in (200, 302, 400), response.status_code
     if response.status_code != 302:
         assert database_state() == before
+
+
+# Zones at the ends of the world's offsets, one off the hour, and one with a daylight-saving gap.
+ODD_TIME_ZONES = ["UTC", "Pacific/Kiritimati", "Etc/GMT+12", "Asia/Kathmandu", "America/New_York"]
+
+
+def assert_dates_in_bounds():
+    for when in Post.objects.exclude(published_at=None).values_list("published_at", flat=True):
+        assert 1970 <= when.year <= 2200, when
+
+
+@hostile_settings(max_examples=40)
+@given(
+    when=st.one_of(extreme_date_strings, extreme_date_strings.map(lambda text: text[:16])),
+    zone=st.sampled_from(ODD_TIME_ZONES),
+    action=st.sampled_from(["save", "schedule", "publish"]),
+)
+def test_the_editor_schedules_or_refuses_extreme_dates_in_any_time_zone(
+    client, author, settings, when, zone, action
+):
+    cache.clear()
+    settings.TIME_ZONE = zone
+    client.force_login(author)
+    before = database_state()
+    data = {"title": "Dated", "body": "Words.", "tags": "", "published_at": when, "action": action}
+    response = client.post("/dashboard/posts/new/", data)
+    assert response.status_code in (200, 302), response.status_code
+    if response.status_code != 302:
+        assert database_state() == before
+    assert_dates_in_bounds()
+
+
+@hostile_settings(max_examples=40)
+@given(when=extreme_date_strings, status=st.sampled_from(["scheduled", "published", "draft"]))
+def test_the_api_schedules_or_cleanly_refuses_extreme_dates(client, author, make_post, when, status):
+    cache.clear()
+    post = Post.objects.filter(title="Dated").first() or make_post(author, "Dated", status=Post.Status.DRAFT)
+    before = database_state()
+    for method, url in (("post", "/api/posts"), ("patch", f"/api/posts/{post.pk}")):
+        data = {"title": "Dated", "body": "Words.", "status": status, "published_at": when}
+        response = send(client, method, url, data, user=author)
+        if response.status_code not in (200, 201):
+            assert_refused_cleanly(response, before)
+        before = database_state()
+    assert_dates_in_bounds()
+
+
+@hostile_settings(max_examples=30)
+@given(page=extreme_numbers)
+def test_every_list_page_answers_any_page_number_without_a_500(client, author, make_post, page):
+    cache.clear()
+    if not Post.objects.exists():
+        make_post(author, "Listed", tags=["news"])
+    client.force_login(author)
+    for url in [
+        "/",
+        "/tags/news/",
+        "/authors/asha/",
+        "/search/?q=listed",
+        "/dashboard/",
+        "/dashboard/media/",
+    ]:
+        response = client.get(url, {"page": page})
+        assert response.status_code in (200, 400, 404), (url, response.status_code)
+    for url in ["/api/posts", "/api/users", "/api/media"]:
+        response = client.get(url, {"page": page, "page_size": page})
+        assert response.status_code in (200, 400, 404), (url, response.status_code)
