@@ -1,6 +1,9 @@
 """The writers' dashboard: their posts by status, the editor page, autosave, revisions, the review queue."""
 
 import functools
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -10,10 +13,13 @@ from django.db import transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dates import MONTHS_3
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
+from accounts.models import User
 from blogsite import ratelimit
 
 from . import services
@@ -52,16 +58,86 @@ def _post_for_writer(request, post_id):
     return post
 
 
+# THE WRITER'S LISTS: the dashboard and the review queue
+# ------------------------------------------------------------------------------
+class _Columns(NamedTuple):
+    """The columns of a post that its row needs, with Post's own rules borrowed, not restated."""
+
+    pk: int
+    title: str
+    slug: str
+    status: str
+    published_at: datetime | None
+    is_page: bool
+    author_id: int
+    updated_at: datetime
+
+    Status = Post.Status
+    is_scheduled = Post.is_scheduled
+    display_status = Post.display_status
+    get_absolute_url = Post.get_absolute_url
+    get_edit_url = Post.get_edit_url
+
+
+class _Author(NamedTuple):
+    display_name: str
+    username: str
+
+    name = User.name
+
+
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    """A post as a writer's lists show it: read as a few columns, its words and times made once.
+
+    A writer lists every post they have: a model instance per post and per writer and two
+    date filters per row cost about 0.2 ms a row (decision 0080), so a row is built here from
+    ``values_list`` and the template only places its strings.
+    """
+
+    title: str
+    url: str  # the editor, or the post's page when this user may not edit it (a contributor's live post)
+    author: str
+    display_status: str
+    at_iso: str  # for <time datetime>, as the ``machine_datetime`` filter makes it
+    at_text: str  # as the ``date`` filter shows it: "j M Y, H:i" ("j M Y" for a published post)
+
+    COLUMNS = (*_Columns._fields, "author__display_name", "author__username")
+
+    @classmethod
+    def listing(cls, posts, user) -> list["PostRow"]:
+        """The rows of ``posts`` for ``user``, in the queryset's order, in one query."""
+        zone = timezone.get_current_timezone()
+        months = [""] + [MONTHS_3[n].title() for n in range(1, 13)]  # as ``date:"M"``, translated
+        rows = []
+        for values in posts.values_list(*cls.COLUMNS):
+            post, author = _Columns._make(values[:-2]), _Author._make(values[-2:])
+            status = post.display_status
+            at = (post.updated_at if status in ("draft", "review") else post.published_at).astimezone(zone)
+            text = f"{at.day} {months[at.month]} {at.year}"
+            locked = not permissions.can_edit(user, post)
+            rows.append(
+                cls(
+                    title=post.title,
+                    url=post.get_absolute_url() if locked else post.get_edit_url(),
+                    author=author.name,
+                    display_status=status,
+                    at_iso=at.isoformat(timespec="seconds"),
+                    at_text=text if status == "published" else f"{text}, {at:%H:%M}",
+                )
+            )
+        return rows
+
+
 @login_required
 def dashboard(request):
-    posts = Post.objects.filter(author=request.user).for_dashboard().order_by("-updated_at", "-id")
-    for post in posts:
-        post.locked = not permissions.can_edit(request.user, post)  # e.g. a contributor's post, once live
-    review_queue = Post.objects.in_review().for_dashboard() if permissions.can_review(request.user) else None
+    user = request.user
+    rows = PostRow.listing(Post.objects.filter(author=user).order_by("-updated_at", "-id"), user)
+    review_queue = PostRow.listing(Post.objects.in_review(), user) if permissions.can_review(user) else None
     return render(
         request,
         "dashboard/dashboard.html",
-        {"groups": Post.group_by_display_status(posts), "review_queue": review_queue},
+        {"groups": Post.group_by_display_status(rows), "review_queue": review_queue},
     )
 
 
@@ -69,7 +145,7 @@ def dashboard(request):
 def review_queue(request):
     if not permissions.can_review(request.user):
         raise PermissionDenied("Only editors review submissions.")
-    posts = Post.objects.in_review().for_dashboard()
+    posts = PostRow.listing(Post.objects.in_review(), request.user)
     return render(request, "dashboard/review_queue.html", {"posts": posts})
 
 

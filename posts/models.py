@@ -234,10 +234,6 @@ class PostQuerySet(models.QuerySet):
         """Submissions waiting for an editor, oldest first (first come, first served)."""
         return self.filter(status=Post.Status.REVIEW).order_by("updated_at", "id")
 
-    def for_dashboard(self):
-        """What a writer's lists show: titles, statuses and dates, without the bodies."""
-        return self.select_related("author").defer("body", "body_html", "summary")
-
     def in_status(self, status: str):
         """Posts in a status as writers see it (``display_status``): scheduled ones apart from live ones."""
         if status == "scheduled":
@@ -408,7 +404,7 @@ class Post(models.Model):
         return (self.__dict__.get("status"), self.__dict__.get("published_at"))
 
     def get_edit_url(self):
-        return reverse("posts:post_edit", args=[self.pk])
+        return cached_reverse("posts:post_edit", self.pk)
 
     def _record_image_uses(self, image_ids, had: set | None = None) -> None:
         """Keep ``PostImage`` rows in step with the cover and body, so used images cannot be deleted."""

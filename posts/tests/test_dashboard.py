@@ -1,8 +1,11 @@
 """The dashboard: a writer's posts by status with counts, newest first; editors also see the review queue."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.template.defaultfilters import date as date_filter
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from posts.models import Post
@@ -60,6 +63,43 @@ def test_the_dashboard_takes_a_constant_number_of_queries(
     with django_assert_num_queries(3):
         response = client.get("/dashboard/")
     assert response.status_code == 200
+
+
+def dashboard_queries(client):
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/dashboard/").status_code == 200
+    return len(queries)
+
+
+def test_a_writers_dashboard_takes_as_many_queries_for_100_posts_as_for_10(client, author, make_post):
+    for n in range(10):
+        make_post(author, f"Post {n}", status=["draft", "review", "published"][n % 3])
+    client.force_login(author)
+    # user, the writer's posts (the session comes from the cache)
+    assert dashboard_queries(client) == 2
+    for n in range(90):
+        make_post(author, f"More {n}", status=["draft", "review", "published"][n % 3])
+    assert dashboard_queries(client) == 2
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/St_Johns", "Asia/Kathmandu"])
+def test_each_row_shows_its_time_as_the_date_filter_would(client, author, make_post, settings, zone):
+    settings.TIME_ZONE = zone
+    edited = make_post(author, "Edited", status="draft")
+    live = make_post(author, "Live", published_at=datetime(2025, 3, 9, 23, 59, 30, 123456, tzinfo=UTC))
+    later = make_post(author, "Later", published_at=datetime(2031, 12, 31, 23, 5, tzinfo=UTC))
+    client.force_login(author)
+    html = client.get("/dashboard/").content.decode()
+    with timezone.override(zone):
+        for post, moment, shown in [
+            (edited, edited.updated_at, "edited"),
+            (live, live.published_at, "published"),
+            (later, later.published_at, "goes live"),
+        ]:
+            local = timezone.localtime(moment)
+            text = date_filter(local, "j M Y" if shown == "published" else "j M Y, H:i")
+            row = f'{shown} <time datetime="{local.isoformat(timespec="seconds")}">{text}</time>'
+            assert row in section(html, f"{post.display_status}-heading")
 
 
 def test_the_review_queue_page_takes_a_constant_number_of_queries(
