@@ -675,7 +675,6 @@ class RelatedPostQuerySet(models.QuerySet):
         self.bulk_create(rows, ignore_conflicts=True)  # two first readers may rank at once
         return rows
 
-    @transaction.atomic
     def refresh(self, post, *, leaving: bool = False) -> None:
         """``post`` was published, changed its tags or date, or is ``leaving`` (deleted): keep
         every kept ranking exact.
@@ -687,6 +686,10 @@ class RelatedPostQuerySet(models.QuerySet):
         if (waiting := _refresh_waiting.get()) is not None and not leaving:
             waiting.add(post.pk)
             return
+        with transaction.atomic(using=self.db):
+            self._refresh(post, leaving=leaving)
+
+    def _refresh(self, post, *, leaving: bool) -> None:
         connection = connections[self.db]
         if connection.vendor == "postgresql":
             # One refresh at a time: two publishes touching each other's rankings in
