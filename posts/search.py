@@ -4,8 +4,10 @@ On PostgreSQL every post stores a search vector (title weighted A, body B) that 
 in when the post is saved and indexed with GIN. A reader's query is read as a web-search
 query ("quoted phrases", -exclusions, or), with its last word also taken as a prefix so
 results come while the reader is still typing; matches are ranked and shown with a
-highlighted snippet. Elsewhere (SQLite in development and tests) each word is matched with
-``icontains``, title matches first.
+highlighted snippet. Where PostgreSQL has the RUM extension a RUM index (migration 0014)
+hands matches over best first, so a page reads ten posts; without it every match is ranked
+with ``ts_rank`` (docs/decisions/0070-search-ranked-by-a-rum-index.md). Elsewhere (SQLite in
+development and tests) each word is matched with ``icontains``, title matches first.
 
 Either way the snippet is made in Python from a slice of the post's HTML around the first
 match (on PostgreSQL, the first word whose stem is one the query looks for): PostgreSQL's
@@ -18,7 +20,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, TextField, Value, When
+from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -26,6 +28,7 @@ from django.utils.safestring import mark_safe
 MAX_QUERY_LENGTH = 200
 CONFIG = "english"
 SNIPPET_CHARS = 240
+RUM_INDEX = "post_search_rum_idx"
 # The last word of a query the reader may still be typing: letters and digits only, after
 # a space or at the start, and not inside an open "phrase".
 _LAST_WORD = re.compile(r"(?:^|\s)([^\W_]+)$")
@@ -86,17 +89,53 @@ def postgres_query(text: str):
     return websearch | prefix
 
 
+class RumDistance(Func):
+    """RUM's ``vector <=> query``: smaller is a better match (about 1 / ``ts_rank``, weights
+    included), and the order in which its index hands matches over."""
+
+    arg_joiner = " <=> "
+    template = "(%(expressions)s)"
+    output_field = FloatField()
+
+
+# Per database alias: whether it has the RUM index. Asked once per process, and again after
+# migrations (posts/signals.py), so a search runs no extra query.
+_has_rum_index: dict[str, bool] = {}
+
+
+def learn_search_index(using: str) -> bool:
+    """Ask the database whether migration 0014 could make the RUM index; remember the answer."""
+    connection = connections[using]
+    found = False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [RUM_INDEX])
+            found = cursor.fetchone()[0]
+    _has_rum_index[using] = found
+    return found
+
+
+def ranks_by_rum_index(using: str) -> bool:
+    """True where results come best first from the RUM index; False where ``ts_rank`` ranks them."""
+    found = _has_rum_index.get(using)
+    return learn_search_index(using) if found is None else found
+
+
 def _postgres(queryset, text):
     query = postgres_query(text)
-    return (
-        queryset.filter(search_vector=query)
-        .annotate(
-            search_rank=SearchRank(F("search_vector"), query),
-            search_source=F("body_html"),
-            # The stems the query looks for, as PostgreSQL's parser made them ('databas':*).
-            search_lexemes=Cast(query, TextField()),
+    matches = queryset.filter(search_vector=query).annotate(
+        search_source=F("body_html"),
+        # The stems the query looks for, as PostgreSQL's parser made them ('databas':*).
+        search_lexemes=Cast(query, TextField()),
+    )
+    if ranks_by_rum_index(queryset.db):
+        # The distance alone, with no tie-breaker: any second key makes PostgreSQL rank every
+        # match itself instead of reading the index in order. Equal matches come in index order.
+        return matches.annotate(search_distance=RumDistance(F("search_vector"), query)).order_by(
+            "search_distance"
         )
-        .order_by("-search_rank", "-published_at", "-id")
+    return matches.annotate(search_rank=SearchRank(F("search_vector"), query)).order_by(
+        "-search_rank", "-published_at", "-id"
     )
 
 

@@ -8,9 +8,10 @@ code that updates posts, tags or users in bulk calls ``pagecache.retire_pages()`
 ``RelatedPost.objects.retire_all()`` when it changed posts' status, date or tags.
 """
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.utils import timezone
 
 from accounts.models import WRITERS_KEY, author_key
@@ -18,7 +19,7 @@ from blogsite import pagecache
 from media.models import Image
 from media.signals import renditions_ready
 
-from . import navigation, pagekeys
+from . import navigation, pagekeys, search
 from .models import Post, PostImage, RelatedPost, Tag, rerender_posts_showing
 
 # A user's save that touches only these changes no public page (sign-ins update last_login).
@@ -156,6 +157,11 @@ def _image_use_ended(sender, instance, **kwargs):
     Image.objects.filter(pk=instance.image_id).update(last_used_at=timezone.now())
 
 
+def _migrated(sender, using, **kwargs):
+    """Migrations may have made or dropped the RUM search index: search asks again now."""
+    search.learn_search_index(using)
+
+
 def connect():
     """Connect the handlers and the lifetime hook; called once, from ``PostsConfig.ready()``."""
     post_delete.connect(_image_use_ended, sender=PostImage, dispatch_uid="media-use-ended")
@@ -180,3 +186,4 @@ def connect():
     renditions_ready.connect(rerender_posts_showing, dispatch_uid="posts-rerender-on-renditions")
     post_save.connect(_post_changed, sender=Post, dispatch_uid="navigation-save")
     post_delete.connect(_post_changed, sender=Post, dispatch_uid="navigation-delete")
+    post_migrate.connect(_migrated, sender=apps.get_app_config("posts"), dispatch_uid="search-index")

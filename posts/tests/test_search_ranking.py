@@ -1,0 +1,148 @@
+"""Search puts the best matches first on each of its paths.
+
+On PostgreSQL results come best first from the RUM index where the server has the extension
+(CI installs it), and are ranked by ``ts_rank`` through GIN where it has not; on SQLite title
+matches come first. These run on whichever database DATABASE_URL points at; CI runs both.
+"""
+
+import importlib
+import os
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from posts import search
+from posts.models import Post
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ranking")
+
+# Title and body, title alone, the body three times, the body once: best first.
+RANKED = ["Zebra crossing", "Zebra", "Stripes", "Savannah"]
+
+
+@pytest.fixture
+def zebra_posts(author, make_post):
+    """Four posts about zebras, the best match oldest, so an order by date would be wrong."""
+    now = timezone.now()
+    for hours, title in enumerate(RANKED, start=1):
+        body = {
+            "Zebra crossing": "A zebra on the road.",
+            "Zebra": "Nothing else here.",
+            "Stripes": "A zebra, another zebra and a third zebra.",
+            "Savannah": "Grass for miles, and a zebra.",
+        }[title]
+        make_post(author, title, body=body, published_at=now - timedelta(days=10 - hours))
+
+
+@pytest.fixture
+def rum(db):
+    """The RUM path: required where CI runs the tests on PostgreSQL, skipped elsewhere without it."""
+    if not search.learn_search_index(connection.alias):
+        if os.environ.get("CI"):
+            pytest.fail("CI's PostgreSQL must have the RUM extension (.ci/run installs it).")
+        pytest.skip("This PostgreSQL has no RUM extension.")
+
+
+@pytest.fixture
+def gin_only(monkeypatch):
+    """The GIN path, as on a PostgreSQL without the RUM extension."""
+    monkeypatch.setattr(search, "ranks_by_rum_index", lambda using: False)
+
+
+def titles(queryset):
+    return [post.title for post in queryset]
+
+
+@postgres_only
+def test_it_ranks_best_first_from_the_rum_index(zebra_posts, rum):
+    results = Post.objects.public().search("zebra")
+    assert titles(results) == RANKED
+    sql = str(results.query)
+    assert " <=> " in sql and "ts_rank" not in sql
+
+
+@postgres_only
+def test_the_rum_index_gives_the_order_without_sorting_every_match(zebra_posts, rum):
+    sql, params = Post.objects.public().search("zebra")[:10].query.sql_with_params()
+    with connection.cursor() as cursor:
+        # Four posts are cheaper to sort than to read through any index: rule sorting out, and
+        # see whether the index alone can give the order (with a second sort key it cannot).
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using post_search_rum_idx" in plan, plan
+    assert "Order By" in plan and "Sort" not in plan.replace("Order By", "")
+
+
+@postgres_only
+def test_without_rum_it_ranks_every_match_with_ts_rank(zebra_posts, gin_only):
+    results = Post.objects.public().search("zebra")
+    assert titles(results) == RANKED
+    sql = str(results.query)
+    assert "ts_rank" in sql and "<=>" not in sql
+
+
+@postgres_only
+def test_without_rum_the_page_still_shows_ranked_results(client, zebra_posts, gin_only):
+    content = client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "4 posts found for “zebra”" in content
+    assert [content.index(f">{title}</a>") for title in RANKED] == sorted(
+        content.index(f">{title}</a>") for title in RANKED
+    )
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's fallback")
+def test_without_postgres_title_matches_come_first_then_the_newest(zebra_posts):
+    assert titles(Post.objects.public().search("zebra")) == ["Zebra", "Zebra crossing", "Savannah", "Stripes"]
+
+
+class _Server:
+    """What migration 0014 sees of a PostgreSQL server: rum's installed version (False: no rum),
+    and whether the migrating user may create extensions; it records the statements run."""
+
+    vendor, alias = "postgresql", "default"
+
+    def __init__(self, rum_version, *, superuser=True):
+        self.rum_version, self.superuser, self.executed = rum_version, superuser, []
+
+    def cursor(self):
+        return self
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def fetchone(self):
+        return None if self.rum_version is False else (self.rum_version,)
+
+    def execute(self, sql, params=None):
+        if sql.startswith("CREATE EXTENSION") and not self.superuser:
+            raise DatabaseError("permission denied to create extension")
+        if not sql.startswith("SELECT"):
+            self.executed.append(sql.split(" ON ")[0])
+
+
+def _migrate(server, monkeypatch):
+    migration = importlib.import_module("posts.migrations.0014_search_ranked_by_rum_index")
+    monkeypatch.setattr(migration, "transaction", SimpleNamespace(atomic=lambda using: server))
+    migration.rum_index(None, SimpleNamespace(connection=server, execute=server.execute))
+    return server.executed
+
+
+def test_the_migration_makes_the_rum_index_where_it_can(monkeypatch):
+    assert _migrate(_Server(None), monkeypatch) == [
+        "CREATE EXTENSION IF NOT EXISTS rum",
+        "CREATE INDEX IF NOT EXISTS post_search_rum_idx",
+    ]
+    assert _migrate(_Server("1.3"), monkeypatch) == ["CREATE INDEX IF NOT EXISTS post_search_rum_idx"]
+
+
+def test_the_migration_leaves_search_on_gin_without_rum_or_the_right_to_add_it(monkeypatch):
+    assert _migrate(_Server(False), monkeypatch) == []
+    assert _migrate(_Server(None, superuser=False), monkeypatch) == []
