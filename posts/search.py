@@ -9,6 +9,10 @@ hands matches over best first, so a page reads ten posts; without it every match
 with ``ts_rank`` (docs/decisions/0070-search-ranked-by-a-rum-index.md). Elsewhere (SQLite in
 development and tests) each word is matched with ``icontains``, title matches first.
 
+Either way at most ``MAX_COUNTED`` matches are counted and paged (``ResultsPaginator``):
+"more than 100 posts" is all a reader needs, and checking 90,000 matches against the query
+costs what ranking them does.
+
 Either way the snippet is made in Python from a slice of the post's HTML around the first
 match (on PostgreSQL, the first word whose stem is one the query looks for): PostgreSQL's
 ``ts_headline`` would parse every result's whole body on every search, ten times the cost
@@ -19,15 +23,18 @@ import html
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
+from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 MAX_QUERY_LENGTH = 200
 CONFIG = "english"
 SNIPPET_CHARS = 240
+MAX_COUNTED = 100
 RUM_INDEX = "post_search_rum_idx"
 # The last word of a query the reader may still be typing: letters and digits only, after
 # a space or at the start, and not inside an open "phrase".
@@ -175,6 +182,24 @@ def _fallback(queryset, text):
     return queryset.annotate(search_rank=title_hits, search_source=F("body_html")).order_by(
         "-search_rank", "-published_at", "-id"
     )
+
+
+class ResultsPaginator(Paginator):
+    """Pages of search results counting at most ``MAX_COUNTED`` matches: past that, the best
+    ``MAX_COUNTED`` are paged and ``more`` says there were more."""
+
+    @cached_property
+    def counted(self) -> int:
+        return self.object_list.order_by().values("pk")[: MAX_COUNTED + 1].count()
+
+    @cached_property
+    def count(self) -> int:
+        return min(self.counted, MAX_COUNTED)
+
+    @property
+    def more(self) -> bool:
+        """More posts match than were counted: the page says "more than"."""
+        return self.counted > MAX_COUNTED
 
 
 def stem_pattern(tsquery_text: str):

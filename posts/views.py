@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -82,7 +81,7 @@ def search_results(request):
     typed = request.GET.get("q", "")
     query = search.clean_query(typed)
     results = Post.objects.public().search(query).for_listing()
-    page = Paginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = search.ResultsPaginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = search.add_snippets(page.object_list, query)
     context = {"query": query, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
     return render(request, "posts/search.html", context)

@@ -1,4 +1,4 @@
-"""Search puts the best matches first on each of its paths.
+"""Search puts the best matches first on each of its paths, and counts at most MAX_COUNTED.
 
 On PostgreSQL results come best first from the RUM index where the server has the extension
 (CI installs it), and are ranked by ``ts_rank`` through GIN where it has not; on SQLite title
@@ -98,6 +98,32 @@ def test_without_rum_the_page_still_shows_ranked_results(client, zebra_posts, gi
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's fallback")
 def test_without_postgres_title_matches_come_first_then_the_newest(zebra_posts):
     assert titles(Post.objects.public().search("zebra")) == ["Zebra", "Zebra crossing", "Savannah", "Stripes"]
+
+
+def test_the_page_counts_at_most_max_counted_matches(client, author, make_post, monkeypatch):
+    monkeypatch.setattr(search, "MAX_COUNTED", 3)
+    for n in range(5):
+        make_post(author, f"Zebra {n}", body="Stripes.")
+    content = client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "More than 3 posts found for “zebra”: the best 3 are shown, page 1 of 1." in content
+    assert content.count('class="card"') == 3
+
+
+def test_the_page_counts_exactly_up_to_max_counted(client, author, make_post, monkeypatch):
+    monkeypatch.setattr(search, "MAX_COUNTED", 3)
+    for n in range(3):
+        make_post(author, f"Zebra {n}", body="Stripes.")
+    content = client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "3 posts found for “zebra”." in content
+    assert "More than" not in content
+
+
+def test_a_page_past_the_counted_matches_shows_the_last_one(client, author, make_post, monkeypatch):
+    monkeypatch.setattr(search, "MAX_COUNTED", 10)
+    for n in range(12):
+        make_post(author, f"Zebra {n}", body="Stripes.")
+    content = client.get("/search/", {"q": "zebra", "page": 2}).content.decode()
+    assert "More than 10 posts found for “zebra”: the best 10 are shown, page 1 of 1." in content
 
 
 class _Server:
