@@ -227,6 +227,14 @@ class PostQuerySet(models.QuerySet):
             .only(*self.LISTED_FIELDS)
         )
 
+    def for_search_results(self):
+        """What a search result shows: a card without its cover, a snippet instead of the summary."""
+        return (
+            self.select_related("author")
+            .prefetch_related(models.Prefetch("tags", queryset=Tag.objects.order_by("name")))
+            .defer("body", "body_html")
+        )
+
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 

@@ -80,7 +80,7 @@ def search_results(request):
     """Public posts matching ``?q=``, best match first, a page at a time."""
     typed = request.GET.get("q", "")
     query = search.clean_query(typed)
-    results = Post.objects.public().search(query).for_listing()
+    results = Post.objects.public().search(query).for_search_results()
     page = search.ResultsPaginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = search.add_snippets(page.object_list, query)
     context = {"query": query, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
