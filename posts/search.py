@@ -4,7 +4,7 @@ On PostgreSQL every post stores a search vector (title weighted A, body B) that 
 in when the post is saved and indexed with GIN. A reader's query is read as a web-search
 query ("quoted phrases", -exclusions, or), with its last word also taken as a prefix so
 results come while the reader is still typing; matches are ranked and shown with a
-highlighted snippet. Where PostgreSQL has the RUM extension a RUM index (migration 0014)
+highlighted snippet. Where PostgreSQL has the RUM extension a RUM index (migration 0016)
 hands matches over best first, so a page reads ten posts; without it every match is ranked
 with ``ts_rank`` (docs/decisions/0070-search-ranked-by-a-rum-index.md). Elsewhere (SQLite in
 development and tests) each word is matched with ``icontains``, title matches first.
@@ -111,7 +111,7 @@ _has_rum_index: dict[str, bool] = {}
 
 
 def learn_search_index(using: str) -> bool:
-    """Ask the database whether migration 0014 could make the RUM index; remember the answer."""
+    """Ask the database whether migration 0016 could make the RUM index; remember the answer."""
     connection = connections[using]
     found = False
     if connection.vendor == "postgresql":

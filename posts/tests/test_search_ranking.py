@@ -45,7 +45,7 @@ def rum(db):
         cursor.execute("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")
         if cursor.fetchone() is None:
             pytest.skip("This PostgreSQL server has no RUM extension.")
-    assert search.learn_search_index(connection.alias), "migration 0014 made no RUM index"
+    assert search.learn_search_index(connection.alias), "migration 0016 made no RUM index"
 
 
 @pytest.fixture
@@ -128,7 +128,7 @@ def test_a_page_past_the_counted_matches_shows_the_last_one(client, author, make
 
 
 class _Server:
-    """What migration 0014 sees of a PostgreSQL server: rum's installed version (False: no rum),
+    """What migration 0016 sees of a PostgreSQL server: rum's installed version (False: no rum),
     and whether the migrating user may create extensions; it records the statements run."""
 
     vendor, alias = "postgresql", "default"
@@ -156,7 +156,7 @@ class _Server:
 
 
 def _migrate(server, monkeypatch):
-    migration = importlib.import_module("posts.migrations.0014_search_ranked_by_rum_index")
+    migration = importlib.import_module("posts.migrations.0016_search_ranked_by_rum_index")
     monkeypatch.setattr(migration, "transaction", SimpleNamespace(atomic=lambda using: server))
     migration.rum_index(None, SimpleNamespace(connection=server, execute=server.execute))
     return server.executed

@@ -45,7 +45,7 @@ def drop_rum_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('posts', '0013_provisional_slugs_for_hidden_posts'),
+        ('posts', '0015_public_list_indexes'),
     ]
 
     operations = [
