@@ -19,6 +19,7 @@ from django.test.signals import template_rendered
 from django.utils import timezone
 
 from accounts.models import Role, User
+from blogsite import ratelimit
 from posts.models import Post, Tag
 
 PASSWORD = "correct-horse-battery-staple"
@@ -103,12 +104,13 @@ def fresh_cache():
     cache.clear()
 
 
-@pytest.fixture
-def one_window():
-    """Start a test that counts against a per-minute rate limit early in a minute, so the
-    window cannot end (and the count start again) halfway through it."""
-    if 60 - time.time() % 60 < 10:
-        time.sleep(60 - time.time() % 60)
+@pytest.fixture(autouse=True)
+def rate_limit_windows_start_with_the_test(monkeypatch):
+    """Every rate-limit window (a minute, a quarter of an hour, an hour) starts just before each
+    test, so none ends halfway through one and starts counting again: the limits' clock is
+    moved to a second past midnight, and runs on from there."""
+    shift = -time.time() % 86400 + 1
+    monkeypatch.setattr(ratelimit, "clock", lambda: time.time() + shift)
 
 
 @pytest.fixture(autouse=True)

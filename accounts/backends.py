@@ -10,13 +10,13 @@ account is counted under its normalised form.
 """
 
 import hashlib
-import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
+from blogsite import ratelimit
 from blogsite.ratelimit import FAILED_LOGINS, client_ip
 
 from .models import normalise_identifier
@@ -54,7 +54,7 @@ def count_attempt(request, *, account, identifier: str) -> Attempt:
         keys = ["name:" + hashlib.sha256(normalise_identifier(identifier).encode()).hexdigest()[:32]]
     if request is not None:
         keys.append(f"ip:{client_ip(request)}")
-    at = time.time()
+    at = ratelimit.clock()
     wait = max(FAILED_LOGINS.hit(key, at=at) for key in keys)
     if wait:
         if request is not None:

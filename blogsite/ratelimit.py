@@ -15,6 +15,11 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from blogsite.redis_cache import RedisCache
 
 
+def clock() -> float:
+    """The clock windows are counted on (epoch seconds); one name, so tests can start a window."""
+    return time.time()
+
+
 @dataclass(frozen=True)
 class Limit:
     """``count`` attempts per ``seconds``; each is a number or the name of the setting holding it."""
@@ -40,14 +45,14 @@ class Limit:
 
     def blocked_for(self, key) -> int:
         """Seconds until ``key`` may try again; 0 when it is within its limit."""
-        now = time.time()
+        now = clock()
         used = caches[DEFAULT_CACHE_ALIAS].get(self.cache_key(key, now), 0)
         return self.retry_after(now) if used >= self.size else 0
 
     def hit(self, key, *, at: float | None = None) -> int:
         """Count one attempt for ``key`` (now, or ``at``); the seconds to wait when that passed
         the limit, else 0. Atomic: of many parallel hits, only the limit's number get a 0."""
-        now = time.time() if at is None else at
+        now = clock() if at is None else at
         used = count(self.cache_key(key, now), timeout=self.window + 1)
         return self.retry_after(now) if used > self.size else 0
 
@@ -57,7 +62,7 @@ class Limit:
             caches[DEFAULT_CACHE_ALIAS].decr(self.cache_key(key, at))
 
     def clear(self, key):
-        caches[DEFAULT_CACHE_ALIAS].delete(self.cache_key(key, time.time()))
+        caches[DEFAULT_CACHE_ALIAS].delete(self.cache_key(key, clock()))
 
 
 def count(cache_key: str, *, timeout: int) -> int:

@@ -156,7 +156,7 @@ def test_it_runs_the_same_queries_for_5_or_50_posts(client, author, other_author
     assert count_queries(client, "/api/posts?page_size=100&mine=true", **bearer(author)) == 4
 
 
-def test_anonymous_reads_are_rate_limited_per_address(client, make_post, author, settings, one_window):
+def test_anonymous_reads_are_rate_limited_per_address(client, make_post, author, settings):
     settings.BLOG_ANONYMOUS_READS_PER_MINUTE = 3
     for _ in range(3):
         assert client.get("/api/posts").status_code == 200

@@ -223,7 +223,7 @@ def test_session_writes_need_the_csrf_token_but_bearer_writes_do_not(author):
     assert send(Client(enforce_csrf_checks=True), "post", "/api/posts", NEW, user=author).status_code == 201
 
 
-def test_writes_are_rate_limited_per_user(client, author, other_author, settings, one_window):
+def test_writes_are_rate_limited_per_user(client, author, other_author, settings):
     settings.BLOG_WRITES_PER_MINUTE = 3
     assert send(client, "post", "/api/posts", {"title": ""}, user=author).status_code == 400  # counts too
     for _ in range(2):

@@ -147,7 +147,7 @@ def test_a_contributors_published_post_links_to_its_page_not_the_editor(client, 
     assert post.get_edit_url() not in html
 
 
-def test_saves_share_the_writers_per_minute_budget(client, author, make_post, settings, one_window):
+def test_saves_share_the_writers_per_minute_budget(client, author, make_post, settings):
     settings.BLOG_WRITES_PER_MINUTE = 2
     client.force_login(author)
     new_post = {"title": "Again", "body": "x", "action": "save"}
