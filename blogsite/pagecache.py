@@ -58,7 +58,7 @@ from django.http import HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, get_urlconf, resolve
 from django.utils.http import http_date, parse_http_date_safe
 
-from blogsite import purgers
+from blogsite import paging, purgers
 from blogsite.conditional import is_not_modified, not_modified_headers, not_modified_response
 
 GENERATION_KEY = "pagecache:generation"
@@ -128,6 +128,8 @@ class Section:
 
 
 SECTIONS: dict[str, Section] = {}
+# Spellings of one value that every view reads alike, keyed as one (issue 13, finding 12).
+CANONICAL_VALUES: dict[str, Callable[[str], str]] = {"page": paging.canonical_number}
 LIFETIME_HOOKS: list[Callable[[], float]] = []
 
 
@@ -237,13 +239,20 @@ def page_key(request, query_names: frozenset) -> tuple[str, bool]:
     The script name and the path the URLconf saw are kept apart (``request.path`` joins them,
     so ``SCRIPT_NAME=/tags`` with ``/``, the home page, and ``/tags/`` would share an entry), and
     each part is quoted, so no value of one can imitate another. Only the query parameters the
-    view reads are kept, in a fixed order.
+    view reads are kept, in a fixed order, each written as ``CANONICAL_VALUES`` says (``?page=01``
+    is ``?page=1``). The request asked for nothing else when none was left out or rewritten.
     """
     script_name = request.path.removesuffix(request.path_info)  # as Django joined them
-    kept = tuple(sorted((name, tuple(values)) for name, values in request.GET.lists() if name in query_names))
-    path_info = request.path_info
-    key = _address_key(request.scheme, request.META.get("HTTP_HOST", ""), script_name, path_info, kept)
-    return key, len(kept) == len(request.GET)
+    kept, exact = [], True
+    for name, values in request.GET.lists():
+        if name not in query_names:
+            exact = False
+            continue
+        canonical = tuple(map(CANONICAL_VALUES.get(name, str), values))
+        exact = exact and canonical == tuple(values)
+        kept.append((name, canonical))
+    host = request.META.get("HTTP_HOST", "")
+    return _address_key(request.scheme, host, script_name, request.path_info, tuple(sorted(kept))), exact
 
 
 @functools.lru_cache(maxsize=4096)

@@ -17,6 +17,14 @@ def page_rows(queryset, start: int, stop: int):
     return queryset.filter(pk__in=queryset.values("pk")[start:stop])
 
 
+def canonical_number(value: str) -> str:
+    """``007`` as ``7``: a page number written with leading zeros, without them; anything else as given.
+
+    Every view reads both alike (``int()``), so the page cache keys them alike (``?page=01``).
+    """
+    return (value.lstrip("0") or "0") if value.isascii() and value.isdigit() else value
+
+
 class IndexPaginator(Paginator):
     """Django's ``Paginator``, with each page's rows found through ``page_rows()``; given the
     list's ``count`` when it is known without counting the rows."""

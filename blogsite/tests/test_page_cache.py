@@ -105,6 +105,18 @@ def test_it_keeps_only_the_query_parameters_the_view_reads(middleware_call):
     assert junk["X-Cache"] == "hit" and "s-maxage" not in junk["Cache-Control"]
 
 
+def test_a_page_number_with_leading_zeros_is_the_same_page(middleware_call):
+    urls = ["/anything/?page=1", "/anything/?page=01", "/anything/?page=0001", "/anything/?page=10"]
+    responses = middleware_call(named("post-1"), urls=urls)
+    assert [r["X-Cache"] for r in responses] == ["miss", "hit", "hit", "miss"]
+    # A shared cache keys on the whole URL: it keeps only the page's own address.
+    assert [r["Cache-Control"].split(",")[1].split("=")[0].strip() for r in responses[:1]] == ["s-maxage"]
+    assert responses[1]["Cache-Control"] == responses[2]["Cache-Control"] == "max-age=0"
+    # ?page=01 stored nothing of its own:
+    assert middleware_call(named("post-1"), urls=["/anything/?page=02"])[0]["X-Cache"] == "miss"
+    assert middleware_call(named("post-1"), urls=["/anything/?page=2"])[0]["X-Cache"] == "miss"
+
+
 def test_it_retires_only_the_pages_that_show_what_changed(middleware_call):
     middleware_call(named("post-1", "posts"), urls=["/anything/?page=1"])
     middleware_call(named("post-2"), urls=["/anything/?page=2"])

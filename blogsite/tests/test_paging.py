@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
 
-from blogsite.paging import IndexPaginator, page_rows
+from blogsite.paging import IndexPaginator, canonical_number, page_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -41,3 +41,11 @@ def test_it_picks_rows_by_key_and_keeps_the_order(people):
 def test_it_treats_a_bad_page_number_as_django_does(people):
     assert IndexPaginator(people, 5).get_page("x").number == 1
     assert IndexPaginator(people, 5).get_page("99").number == 5
+
+
+@pytest.mark.parametrize(
+    "given, canonical",
+    [("1", "1"), ("01", "1"), ("000", "0"), ("10", "10"), ("abc", "abc"), (" 1", " 1"), ("²", "²"), ("", "")],
+)
+def test_a_page_number_is_written_without_leading_zeros(given, canonical):
+    assert canonical_number(given) == canonical
