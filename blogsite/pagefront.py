@@ -51,7 +51,8 @@ class PageCacheFront:
     def cached_answer(self, environ) -> tuple[int, list, bytes] | None:
         """The answer from the page cache, or None to let Django answer."""
         started = time.perf_counter()
-        request = WSGIRequest(environ)
+        # Django's request rewrites its META's path as text: Django's own handler needs the server's.
+        request = WSGIRequest(environ.copy())
         if not pagecache.is_candidate(request):
             return None
         query_names = pagecache.query_names_for(request)

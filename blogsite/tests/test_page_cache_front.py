@@ -118,6 +118,18 @@ def test_it_leaves_every_request_it_may_not_answer_to_django(site, headers):
     assert site.django.calls == 2
 
 
+@pytest.mark.django_db
+def test_it_hands_django_the_address_as_the_server_gave_it():
+    """A path beyond Latin-1 (``ĳ``, and a C1 control) was a 500: the front's request had rewritten it."""
+    from blogsite.wsgi import application
+
+    environ = RequestFactory().get("/").environ
+    environ["PATH_INFO"] = "/api/posts/h\u0133\u009an/".encode().decode("latin-1")  # as servers give it
+    started = []
+    b"".join(application(environ, lambda status, headers: started.append(status)))
+    assert started == ["404 Not Found"]
+
+
 def test_it_leaves_probes_posts_and_changed_pages_to_django(site):
     site.get("/anything/")
     assert site.get("/healthz").status == 200
