@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Count
+
+from blogsite.text import printable
 
 from . import permissions
 from .forms import AdminAuthenticationForm
@@ -10,7 +13,22 @@ from .models import User
 admin.site.login_form = AdminAuthenticationForm
 
 
-class EditorsOnlyAdmin(admin.ModelAdmin):
+class OneLineSearchChangeList(ChangeList):
+    """The search box shows what was searched on one line: an ``<input>`` value holds no line break."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.query = printable(self.query)
+
+
+class OneLineSearch:
+    """For every admin list with a search box (``?q=a%0Ab`` made the page invalid HTML)."""
+
+    def get_changelist(self, request, **kwargs):
+        return OneLineSearchChangeList
+
+
+class EditorsOnlyAdmin(OneLineSearch, admin.ModelAdmin):
     """Editors manage these models in the admin, following Blogsite's own roles."""
 
     def has_module_permission(self, request):
@@ -30,7 +48,7 @@ class EditorsOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(OneLineSearch, DjangoUserAdmin):
     """Users and their roles; the role sets the staff and superuser flags by itself."""
 
     list_display = ["username", "display_name", "email", "role", "post_count", "is_active", "date_joined"]

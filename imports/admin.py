@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from accounts.admin import OneLineSearch
+
 from .models import ImportedItem, OldLink
 
 
 @admin.register(OldLink)
-class OldLinkAdmin(admin.ModelAdmin):
+class OldLinkAdmin(OneLineSearch, admin.ModelAdmin):
     list_display = ["old_path", "post", "new_path", "created_at"]
     search_fields = ["old_path", "new_path", "post__title"]
     raw_id_fields = ["post"]
@@ -12,7 +14,7 @@ class OldLinkAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportedItem)
-class ImportedItemAdmin(admin.ModelAdmin):
+class ImportedItemAdmin(OneLineSearch, admin.ModelAdmin):
     """What imports brought in, for finding where an item came from; written by imports only."""
 
     list_display = ["source", "kind", "source_id", "object_id", "imported_at"]

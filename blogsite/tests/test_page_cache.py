@@ -86,7 +86,7 @@ def test_it_bypasses_the_cache_for_requests_with_a_session(middleware_call):
 
 def named(*keys):
     def respond(request):
-        response = HttpResponse(f"page {request.GET.get('page', 1)}")
+        response = HttpResponse(f"page {request.GET.get('page', 1)}", content_type="text/plain")
         pagecache.add_keys(response, *keys)
         return response
 

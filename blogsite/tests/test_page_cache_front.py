@@ -47,7 +47,7 @@ def site(db, settings):
     settings.ROOT_URLCONF = "blogsite.tests.pagecache_urls"
 
     def respond(request):
-        response = HttpResponse(f"page {request.GET.get('page', 1)}")
+        response = HttpResponse(f"page {request.GET.get('page', 1)}", content_type="text/plain")
         pagecache.add_keys(response, "post-1")
         return response
 
