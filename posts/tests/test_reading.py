@@ -73,3 +73,19 @@ def test_previous_and_next_walk_posts_in_publication_order_even_at_the_same_seco
         assert post.previous_public() == before
         assert post.next_public() == after
         assert post.neighbours() == (before, after)
+
+
+def test_previous_and_next_pass_over_drafts_pages_and_scheduled_posts_at_the_same_second(author, make_post):
+    at = timezone.now() - timedelta(days=1)
+    older = make_post(author, "Older", published_at=at - timedelta(hours=1))
+    make_post(author, "Draft before", status=Post.Status.DRAFT, published_at=at - timedelta(minutes=1))
+    post = make_post(author, "Main", published_at=at)
+    page = make_post(author, "About", published_at=at)
+    page.is_page = True
+    page.save()
+    make_post(author, "Draft at the same second", status=Post.Status.DRAFT, published_at=at)
+    newer = make_post(author, "Newer", published_at=at + timedelta(hours=1))
+    make_post(author, "Scheduled", published_at=timezone.now() + timedelta(days=1))
+    assert post.neighbours() == (older, newer) == (post.previous_public(), post.next_public())
+    assert newer.neighbours() == (post, None)
+    assert older.neighbours() == (None, post)
