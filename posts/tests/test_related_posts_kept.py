@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def kept(post):
     """The ranking a post keeps, best first (its own marker row left out)."""
-    return [row.related_id for row in RelatedPost.objects.of(post) if row.related_id != post.pk]
+    return [related.pk for related in RelatedPost.objects.of(post) if related.pk != post.pk]
 
 
 def ranked_now(post):
