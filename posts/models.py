@@ -603,6 +603,24 @@ class Post(models.Model):
         )
 
 
+# A kept count less the list's posts still scheduled (ListCountQuerySet.public_posts), for a list
+# given by id. Written out: built by the ORM, it cost 0.8 ms of CPU on every uncached home page and
+# 1.3 ms on a tag's, five to ten times reading it this way (docs/decisions/0082).
+_KEPT_COUNT_SQL = """
+    SELECT "key", published - (
+        SELECT COUNT(*) FROM posts_post p {join}
+        WHERE p.status = %(published)s AND p.published_at > %(now)s AND NOT p.is_page {list}
+    ) AS public FROM posts_listcount WHERE "key" = %(key)s
+"""
+KEPT_COUNT_SQL = {
+    "site": _KEPT_COUNT_SQL.format(join="", list=""),
+    "tag": _KEPT_COUNT_SQL.format(
+        join="JOIN posts_post_tags t ON t.post_id = p.id", list="AND t.tag_id = %(id)s"
+    ),
+    "author": _KEPT_COUNT_SQL.format(join="", list="AND p.author_id = %(id)s"),
+}
+
+
 class ListCountQuerySet(models.QuerySet):
     def public_posts(self, *, tag=None, author=None) -> int:
         """How many public posts the site's list holds (or a tag's, or a writer's, given by id or
@@ -611,6 +629,8 @@ class ListCountQuerySet(models.QuerySet):
         The database keeps each list's count of published posts, scheduled ones included
         (``ListCount``); the few scheduled for later are counted here and left out.
         """
+        if not isinstance(tag, models.QuerySet) and not isinstance(author, models.QuerySet):
+            return self._public_posts_by_id(tag=tag, author=author)
         tag, author = (
             models.Subquery(x.values("pk")[:1]) if isinstance(x, models.QuerySet) else x
             for x in (tag, author)
@@ -630,6 +650,17 @@ class ListCountQuerySet(models.QuerySet):
             models.F("published") - models.Subquery(scheduled), flat=True
         )
         return max(0, next(iter(counts), 0))
+
+    def _public_posts_by_id(self, *, tag, author) -> int:
+        if tag is not None:
+            sql, key, pk = KEPT_COUNT_SQL["tag"], pagekeys.tag_posts_key(tag), tag
+        elif author is not None:
+            sql, key, pk = KEPT_COUNT_SQL["author"], pagekeys.author_posts_key(author), author
+        else:
+            sql, key, pk = KEPT_COUNT_SQL["site"], pagekeys.POSTS, None
+        params = {"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "key": key, "id": pk}
+        counts = ListCount.objects.raw(sql, params, using=self.db)
+        return max(0, next((count.public for count in counts), 0))
 
     @staticmethod
     def list_key(prefix: str, pk):

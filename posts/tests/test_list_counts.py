@@ -63,6 +63,28 @@ def test_it_takes_a_tag_by_subquery(author, make_post):
     assert ListCount.objects.public_posts(tag=Tag.objects.filter(slug="nothing")) == 0
 
 
+def test_a_list_by_id_and_by_subquery_count_alike(author, other_author, make_post):
+    later = timezone.now() + timedelta(days=1)
+    make_post(author, "Now", tags=["news", "django"])
+    make_post(author, "Later", published_at=later, tags=["news"])
+    make_post(other_author, "Theirs", tags=["news"])
+    make_post(other_author, "Theirs later", published_at=later, tags=["django"])
+    make_post(author, "Draft", status=Post.Status.DRAFT, tags=["news"])
+    page = make_post(author, "About", tags=["news"])
+    page.is_page = True
+    page.save()
+    users = type(author).objects
+    for tag in Tag.objects.all():
+        by_id = ListCount.objects.public_posts(tag=tag.pk)
+        assert by_id == ListCount.objects.public_posts(tag=Tag.objects.filter(pk=tag.pk))
+        assert by_id == Post.objects.public().filter(tags=tag).count()
+    for writer in (author, other_author):
+        by_id = ListCount.objects.public_posts(author=writer.pk)
+        assert by_id == ListCount.objects.public_posts(author=users.filter(pk=writer.pk))
+        assert by_id == Post.objects.public().filter(author=writer).count()
+    assert ListCount.objects.public_posts() == Post.objects.public().count() == 2
+
+
 def test_it_keeps_every_count_exact_through_any_change(author, other_author, make_post):
     """Random publishes, unpublishes, retags, bulk updates, moves between writers, pages and deletes."""
     rng = random.Random(16)
