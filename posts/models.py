@@ -533,6 +533,17 @@ class Post(models.Model):
         self.status = self.Status.DRAFT
         self.save()
 
+    # Written out: post.tags.all() cost 0.5 ms of CPU on every post page, four times reading it
+    # this way (docs/decisions/0082).
+    TAGS_SQL = """
+        SELECT t.id, t.name, t.slug FROM posts_tag t JOIN posts_post_tags pt ON pt.tag_id = t.id
+        WHERE pt.post_id = %s ORDER BY t.name
+    """
+
+    def tags_by_name(self) -> list[Tag]:
+        """The post's tags in their order (by name), each with its name and slug: one query."""
+        return list(Tag.objects.raw(self.TAGS_SQL, [self.pk]))
+
     def related_public(self, tags, limit=3, exclude=()):
         """Public posts sharing the most of ``tags`` with this one, newest first among equals.
 

@@ -36,7 +36,7 @@ def post_detail(request, slug):
     post = get_object_or_404(posts.prefetch_related("cover__renditions"), slug=slug)
     context = {
         "post": post,
-        "tags": list(post.tags.all()),
+        "tags": post.tags_by_name(),
         "can_edit": permissions.can_edit(request.user, post),
     }
     if post.is_public:

@@ -89,3 +89,10 @@ def test_previous_and_next_pass_over_drafts_pages_and_scheduled_posts_at_the_sam
     assert post.neighbours() == (older, newer) == (post.previous_public(), post.next_public())
     assert newer.neighbours() == (post, None)
     assert older.neighbours() == (None, post)
+
+
+def test_a_post_reads_its_tags_in_the_order_its_tag_list_has(author, make_post):
+    post = make_post(author, "Tagged", tags=["web", "Django", "ops", "api"])
+    make_post(author, "Other", tags=["zebra", "web"])
+    assert post.tags_by_name() == list(post.tags.all())
+    assert [tag.slug for tag in post.tags_by_name()] == [tag.slug for tag in post.tags.all()]
