@@ -210,14 +210,15 @@ class PostQuerySet(models.QuerySet):
             return self.all()
         return self.filter(Q(status=Post.Status.PUBLISHED, published_at__lte=timezone.now()) | Q(author=user))
 
-    # What a post card and the API's list show of a post and its writer: nothing else is read.
+    # What the API's list shows of a post and its writer: nothing else is read. (The site's
+    # cards are read as columns: posts/cards.py.)
     LISTED_FIELDS = (
         *("title", "slug", "is_page", "status", "summary", "reading_time_minutes", "cover"),
         *("published_at", "created_at", "updated_at", "author__username", "author__display_name"),
     )
 
     def for_listing(self):
-        """What a list of post cards shows, in a constant number of queries: only the fields shown."""
+        """What the API's list shows, in a constant number of queries: only the fields shown."""
         return (
             self.select_related("author", "cover")
             .prefetch_related(

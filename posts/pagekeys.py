@@ -42,11 +42,13 @@ def author_posts_key(user_id) -> str:
 
 
 def for_cards(posts) -> list[str]:
-    """Posts shown as cards or feed items (``for_listing()``): each post, its writer and its tags."""
+    """Posts shown as cards (``PostCard``, its tags a list) or as feed items and API rows
+    (``for_listing()``, its tags prefetched): each post, its writer and its tags."""
     keys = []
     for post in posts:
         keys += [post_key(post.pk), author_key(post.author_id)]
-        keys += [tag_key(tag.pk) for tag in post.tags.all()]  # prefetched by for_listing()
+        tags = post.tags if isinstance(post.tags, list) else post.tags.all()
+        keys += [tag_key(tag.pk) for tag in tags]
     return keys
 
 

@@ -12,14 +12,16 @@ from blogsite.pagecache import cache_public
 from blogsite.paging import IndexPaginator
 
 from . import pagekeys, search
+from .cards import PostCard
 from .models import ListCount, Post, Tag
 
 
 def _page_of(request, posts, count: int):
     """One page of a list of ``count`` post cards; a bad or out-of-range ``?page=`` gives the nearest."""
-    posts = posts.for_listing().newest_first()
-    paginator = IndexPaginator(posts, settings.BLOG_POSTS_PER_PAGE, count=count)
-    return paginator.get_page(request.GET.get("page"))
+    paginator = IndexPaginator(posts.newest_first(), settings.BLOG_POSTS_PER_PAGE, count=count)
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = PostCard.listing(page.object_list)
+    return page
 
 
 @cache_public(query=["page"])
