@@ -178,7 +178,10 @@ def server_env(database: str, port: int, *, cached: bool, secret: str) -> dict:
         "BLOG_ANONYMOUS_READS_PER_MINUTE": "1000000000",
     }
     if not cached:
-        env["CACHE_DISABLED"] = "true"
+        # Every page a miss, as production pays for one: the page cache keeps nothing, while
+        # Django's cache (Redis) still holds what a miss reads from it, the navigation and the
+        # page cache's schedule (docs/decisions/0083).
+        env["PAGE_CACHE_SECONDS"] = "0"
     return env
 
 
