@@ -2,23 +2,55 @@
 
 Read as ``for_listing()`` reads posts (model instances with their writers and covers, the tags
 and the covers' renditions prefetched), a page of ten cards cost 3.5 ms of the worker's CPU,
-most of it the ORM building three queries and the instances; read here as columns, with the
-tags in one written-out query, 1.5 ms (docs/decisions/0082). The same queries, so a page's
-query count does not change: the page's posts, their tags, and the covers' renditions when a
-post on the page has a cover.
+most of it the ORM building three queries and the instances. Here the page's posts and the
+page's tags are each one written-out query, and a card a named tuple (docs/decisions/0082).
+The same queries, so a page's query count does not change: the page's posts with their writers
+and covers (picked by key from the public lists' index, as ``blogsite.paging`` picks them),
+their tags, and the covers' renditions when a post on the page has a cover.
 """
 
 from datetime import datetime
 from typing import NamedTuple
 
 from django.db import models
+from django.utils import timezone
 
 from accounts.models import User
 from media.models import Image
 
 from .models import Post, Tag
 
-_COVER_FIELDS = tuple(field.attname for field in Image._meta.concrete_fields)
+# What a card's cover shows (media.markup.picture), in the model's order as from_db() takes them;
+# its other fields are left deferred.
+_COVER_FIELDS = tuple(
+    field.attname
+    for field in Image._meta.concrete_fields
+    if field.attname in {"id", "file", "alt", "content_type", "width", "height"}
+)
+
+# One page of a public list, newest first: the rows are picked by key in a subquery the list's
+# index answers alone (decision 0061), then read in full. ``{list}`` narrows it to a tag's or a
+# writer's posts. It repeats PostQuerySet.public()'s rule; test_cards holds the two together.
+_CARDS_SQL = """
+    SELECT p.id, p.title, p.slug, p.is_page, p.summary, p.reading_time_minutes, p.published_at,
+        p.author_id, u.username AS author_username, u.display_name AS author_display_name,
+        {cover_columns}
+    FROM posts_post p
+    JOIN accounts_user u ON u.id = p.author_id
+    LEFT JOIN media_image i ON i.id = p.cover_id
+    WHERE p.id IN (
+        SELECT q.id FROM posts_post q {join}
+        WHERE q.status = %(published)s AND q.published_at <= %(now)s AND NOT q.is_page {list}
+        ORDER BY q.published_at DESC, q.id DESC LIMIT %(limit)s OFFSET %(offset)s
+    )
+    ORDER BY p.published_at DESC, p.id DESC
+"""
+_CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(f"i.{f} AS cover_{f}" for f in _COVER_FIELDS))
+CARDS_SQL = {
+    "site": _CARDS_SQL.format(join="", list=""),
+    "tag": _CARDS_SQL.format(join="JOIN posts_post_tags t ON t.post_id = q.id", list="AND t.tag_id = %(id)s"),
+    "author": _CARDS_SQL.format(join="", list="AND q.author_id = %(id)s"),
+}
 
 # The tags of a page's posts, by name, each row saying whose it is ({} holds one %s per post).
 _TAGS_SQL = """
@@ -55,17 +87,29 @@ class PostCard(NamedTuple):
     get_absolute_url = Post.get_absolute_url
 
     @classmethod
-    def listing(cls, posts: models.QuerySet) -> list["PostCard"]:
-        """The cards of ``posts`` (an ordered queryset of posts), in its order."""
-        own = cls._fields[: cls._fields.index("author")]
-        columns = (*own, "author__username", "author__display_name", *(f"cover__{f}" for f in _COVER_FIELDS))
-        rows = list(posts.values_list(*columns))
-        tags = cls._tags_of([row[0] for row in rows], using=posts.db)
+    def page_of(cls, start: int, stop: int, *, tag: int | None = None, author: int | None = None):
+        """Cards ``start:stop`` of the site's public posts, or a tag's or a writer's (by id), newest first."""
+        if stop <= start:
+            return []
+        kind, pk = (
+            ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
+        )
+        params = {
+            **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
+            **{"limit": stop - start, "offset": start},
+        }
+        # The cover's id comes back as the post's cover_id: None when it has none.
+        posts = list(Post.objects.raw(CARDS_SQL[kind], params))
+        tags = cls._tags_of([post.pk for post in posts], using=Post.objects.db)
         cards = []
-        for row in rows:
-            post, author, cover = row[: len(own)], row[len(own) : len(own) + 2], row[len(own) + 2 :]
-            cover = None if cover[0] is None else Image.from_db(posts.db, _COVER_FIELDS, cover)
-            cards.append(cls(*post, _Author(*author), cover, tags.get(row[0], [])))
+        for post in posts:
+            cover = None
+            if post.cover_id is not None:
+                values = [getattr(post, f"cover_{name}") for name in _COVER_FIELDS]
+                cover = Image.from_db(Post.objects.db, _COVER_FIELDS, values)
+            writer = _Author(post.author_username, post.author_display_name)
+            own = (post.pk, post.title, post.slug, post.is_page, post.summary, post.reading_time_minutes)
+            cards.append(cls(*own, post.published_at, post.author_id, writer, cover, tags.get(post.pk, [])))
         covers = [card.cover for card in cards if card.cover is not None]
         if covers:
             models.prefetch_related_objects(covers, "renditions")
@@ -80,3 +124,21 @@ class PostCard(NamedTuple):
         for tag in Tag.objects.raw(sql, post_ids, using=using):
             found.setdefault(tag.post_id, []).append(tag)
         return found
+
+
+class PublicCards:
+    """The cards of a public list (the site's, a tag's or a writer's, by id) of ``count`` posts,
+    as Django's ``Paginator`` pages through a list: each page one query for its posts."""
+
+    def __init__(self, count: int, *, tag: int | None = None, author: int | None = None):
+        self._count, self.tag, self.author = count, tag, author
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __getitem__(self, window: slice) -> list[PostCard]:
+        start, stop, _step = window.indices(self._count)
+        return PostCard.page_of(start, stop, tag=self.tag, author=self.author)

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -9,24 +10,22 @@ from accounts import permissions
 from accounts.models import author_key
 from blogsite import pagecache
 from blogsite.pagecache import cache_public
-from blogsite.paging import IndexPaginator
 
 from . import pagekeys, search
-from .cards import PostCard
+from .cards import PublicCards
 from .models import ListCount, Post, Tag
 
 
-def _page_of(request, posts, count: int):
-    """One page of a list of ``count`` post cards; a bad or out-of-range ``?page=`` gives the nearest."""
-    paginator = IndexPaginator(posts.newest_first(), settings.BLOG_POSTS_PER_PAGE, count=count)
-    page = paginator.get_page(request.GET.get("page"))
-    page.object_list = PostCard.listing(page.object_list)
-    return page
+def _page_of(request, count: int, **of):
+    """One page of the cards of a public list of ``count`` posts (the site's, or ``tag=``/``author=``
+    an id's); a bad or out-of-range ``?page=`` gives the nearest."""
+    paginator = Paginator(PublicCards(count, **of), settings.BLOG_POSTS_PER_PAGE)
+    return paginator.get_page(request.GET.get("page"))
 
 
 @cache_public(query=["page"])
 def home(request):
-    page = _page_of(request, Post.objects.public(), ListCount.objects.public_posts())
+    page = _page_of(request, ListCount.objects.public_posts())
     response = render(request, "posts/home.html", {"page": page})
     pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(page))
     return response
@@ -58,7 +57,7 @@ def tag_detail(request, slug):
     count = ListCount.objects.public_posts(tag=tag.pk)
     if not count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
-    page = _page_of(request, Post.objects.public().filter(tags=tag), count)
+    page = _page_of(request, count, tag=tag.pk)
     response = render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
     keys = pagekeys.tag_key(tag.pk), pagekeys.tag_posts_key(tag.pk), *pagekeys.for_cards(page)
     pagecache.add_keys(response, *keys)
@@ -71,7 +70,7 @@ def author_detail(request, username):
     count = ListCount.objects.public_posts(author=author.pk)
     if not count:
         raise Http404("This author has not published anything yet.")
-    page = _page_of(request, Post.objects.public().filter(author=author), count)
+    page = _page_of(request, count, author=author.pk)
     response = render(request, "posts/author_detail.html", {"author": author, "page": page})
     keys = author_key(author.pk), pagekeys.author_posts_key(author.pk), *pagekeys.for_cards(page)
     pagecache.add_keys(response, *keys)

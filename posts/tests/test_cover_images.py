@@ -61,6 +61,8 @@ def test_it_shows_covers_on_cards_lazily(client, author, make_post, post):
 
     card = re.search(r'<div class="card__cover">(.*?)</div>', html, re.S).group(1)
     assert 'loading="lazy"' in card and "srcset=" in card
+    assert f'src="{post.cover.get_absolute_url()}"' in card and 'alt="Hills at dusk"' in card
+    assert 'width="2000"' in card and 'height="1000"' in card
 
 
 def test_it_puts_the_cover_in_the_feeds(client, post, cover):

@@ -1,0 +1,72 @@
+"""The cards of the home, tag and author pages are read with written-out SQL (posts/cards.py):
+they hold the posts PostQuerySet.public() names, in its order, with what a card shows."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from media.models import Image
+from media.tests import images
+from posts.cards import PostCard
+from posts.models import Post, Tag
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def blog(author, other_author, make_post):
+    """Public posts, some at the same second, among drafts, pages and scheduled posts."""
+    at = timezone.now() - timedelta(days=1)
+    for n in range(7):
+        writer = author if n % 2 else other_author
+        make_post(writer, f"Post {n}", published_at=at - timedelta(hours=n // 3), tags=["news", f"t{n % 2}"])
+    make_post(author, "Draft", status=Post.Status.DRAFT, published_at=at, tags=["news"])
+    make_post(author, "Scheduled", published_at=timezone.now() + timedelta(days=1), tags=["news"])
+    page = make_post(author, "About", published_at=at, tags=["news"])
+    page.is_page = True
+    page.save()
+
+
+def test_cards_hold_the_public_posts_in_their_order_page_by_page(blog, author):
+    news = Tag.objects.get(name="news")
+    lists = [
+        ({}, Post.objects.public()),
+        ({"tag": news.pk}, Post.objects.public().filter(tags=news)),
+        ({"author": author.pk}, Post.objects.public().filter(author=author)),
+    ]
+    for of, posts in lists:
+        expected = list(posts.newest_first())
+        for start in range(0, 8, 3):
+            cards = PostCard.page_of(start, start + 3, **of)
+            assert [card.pk for card in cards] == [post.pk for post in expected[start : start + 3]]
+            for card, post in zip(cards, expected[start : start + 3], strict=True):
+                assert (card.title, card.published_at, card.author_id) == (
+                    post.title,
+                    post.published_at,
+                    post.author_id,
+                )
+                assert card.get_absolute_url() == post.get_absolute_url()
+                assert card.author.name == post.author.name
+                assert card.tags == list(post.tags.all())
+
+
+def test_an_empty_page_asks_the_database_nothing(blog, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert PostCard.page_of(0, 0) == []
+
+
+def test_a_card_shows_its_cover_with_the_renditions_read_once(author, make_post, django_assert_num_queries):
+    cover = Image.objects.create_from_upload(images.upload(images.jpeg(2000, 1000)), author, alt="Hills")
+    post = make_post(author, "With a cover", tags=["news"])
+    post.cover = cover
+    post.save()
+    make_post(author, "Without")
+    # 1. the posts with their writers and covers  2. their tags  3. the covers' renditions
+    with django_assert_num_queries(3):
+        cards = PostCard.page_of(0, 10)
+        assert [rendition.pk for rendition in cards[1].cover.renditions.all()]
+    shown = cards[1].cover
+    assert (shown.pk, shown.alt, shown.file.name) == (cover.pk, cover.alt, cover.file.name)
+    assert (shown.width, shown.height, shown.content_type) == (2000, 1000, cover.content_type)
+    assert cards[0].cover is None
