@@ -641,7 +641,7 @@ class ListCountQuerySet(models.QuerySet):
         The database keeps each list's count of published posts, scheduled ones included
         (``ListCount``); the few scheduled for later are counted here and left out.
         """
-        if not isinstance(tag, models.QuerySet) and not isinstance(author, models.QuerySet):
+        if all(x is None or isinstance(x, int) for x in (tag, author)):  # not a subquery or expression
             return self._public_posts_by_id(tag=tag, author=author)
         tag, author = (
             models.Subquery(x.values("pk")[:1]) if isinstance(x, models.QuerySet) else x
