@@ -144,12 +144,43 @@ def _tag_deleted_for_rankings(sender, **kwargs):
 
 def _post_changed(sender, instance, **kwargs):
     if instance.is_page or instance.nav_order is not None:
-        before = navigation.pages()
-        transaction.on_commit(navigation.refresh)  # what other connections read once this commits
-        if navigation.refresh() != before:
-            pagecache.retire_pages()  # every page shows the navigation
+        _navigation_changed()
     else:
         navigation.pages()  # read them now if the cache lost them, rather than while a reader waits
+
+
+def _navigation_changed():
+    before = navigation.pages()
+    transaction.on_commit(navigation.refresh)  # what other connections read once this commits
+    if navigation.refresh() != before:
+        pagecache.retire_pages()  # every page shows the navigation
+
+
+def created_in_bulk(posts, tag_ids: dict[int, list[int]]) -> None:
+    """New posts were inserted at once, with their tags (``tag_ids`` by post id), and no signal
+    was sent: retire the pages and refresh the rankings that saving each would have.
+
+    The pages are those ``_post_saved`` and ``_tags_changed`` name for a new post, but for
+    the new posts' own previous/next links (no one could read those pages before); the posts
+    next to them are found for all of them in one query.
+    """
+    public = [post for post in posts if post.is_public]
+    keys = {pagekeys.SITEMAP}
+    for post in public:
+        keys.update(pagekeys.for_membership(post, tag_ids.get(post.pk, ()), with_neighbours=False))
+        keys.update(pagekeys.tag_key(pk) for pk in tag_ids.get(post.pk, ()))
+    if public:
+        # The posts next to them link to them now; the new ones' own pages were never shown.
+        neighbours = Post.objects.neighbour_ids(public) - {post.pk for post in posts}
+        keys.update(map(pagekeys.post_neighbours_key, neighbours))
+        pagecache.retire_pages(keys)
+    elif posts:
+        pagecache.retire_pages([])  # no page shows them; a new schedule may bound their life
+    for post in posts:
+        RelatedPost.objects.refresh(post)
+        post.ranked_as = post.ranking_inputs()
+    if any(post.is_page or post.nav_order is not None for post in posts):
+        _navigation_changed()
 
 
 def _image_use_ended(sender, instance, **kwargs):
