@@ -26,6 +26,7 @@ from media.processing import Refused
 from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, reserved_slugs, unique_slug
 from posts.services import bulk_writes, create_posts, revision_record
 
+from .blogsite_reader import ImageFileRefused
 from .items import SourceAuthor, SourceImage, SourcePost, SourceSkip, old_path
 from .media_files import ImageNotTaken, MediaFiles
 from .models import ImportedItem, OldLink
@@ -528,7 +529,11 @@ def _restore_image(record: dict, reader, users: dict, report: Report, *, dry_run
     if image is not None:
         report.add("unchanged", "image", name)
         return image
-    file = reader.image_file(record["file"])
+    try:
+        file = reader.image_file(record["file"])
+    except ImageFileRefused as exc:
+        report.add("failed", "image", name, str(exc))
+        return None
     if file is None:
         report.add("skipped", "image", name, "its file is not in this export (export it --with-media)")
         return None
