@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Cast, Concat, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -626,6 +626,19 @@ class ListCountQuerySet(models.QuerySet):
         The database keeps each list's count of published posts, scheduled ones included
         (``ListCount``); the few scheduled for later are counted here and left out.
         """
+        key, scheduled = self._list(tag=tag, author=author)
+        counts = self.filter(key=key).values_list(models.F("published") - scheduled, flat=True)
+        return max(0, next(iter(counts), 0))
+
+    def public_posts_of(self, author) -> models.Expression:
+        """A writer's number of public posts as SQL (``author`` e.g. ``OuterRef("pk")``): many
+        writers counted in one query, from their kept counts, without reading their posts."""
+        key, scheduled = self._list(author=author)
+        kept = models.Subquery(self.filter(key=key).values("published")[:1])
+        return Coalesce(kept, 0) - scheduled
+
+    def _list(self, *, tag=None, author=None) -> tuple:
+        """The list's key, and the number of its posts scheduled for later, both as SQL."""
         tag, author = (
             models.Subquery(x.values("pk")[:1]) if isinstance(x, models.QuerySet) else x
             for x in (tag, author)
@@ -641,10 +654,7 @@ class ListCountQuerySet(models.QuerySet):
         scheduled = (
             scheduled.order_by().annotate(n=models.Func(models.Value(1), function="COUNT")).values("n")
         )
-        counts = self.filter(key=key).values_list(
-            models.F("published") - models.Subquery(scheduled), flat=True
-        )
-        return max(0, next(iter(counts), 0))
+        return key, models.Subquery(scheduled)
 
     @staticmethod
     def list_key(prefix: str, pk):
