@@ -8,8 +8,8 @@ item means, this module only writes it, remembering each item's source and id
 import hashlib
 import json
 import re
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from itertools import islice
@@ -39,6 +39,20 @@ PLATFORM_NAMES = {"wordpress": "WordPress", "ghost": "Ghost"}
 
 class _DryRunDone(Exception):
     """Raised at the end of a dry run to roll every write back."""
+
+
+@contextmanager
+def _kept_unless(dry_run: bool) -> Iterator[None]:
+    """The block's writes, committed as it goes; in a dry run, one transaction rolled back at its end."""
+    if not dry_run:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            yield
+            raise _DryRunDone
+    except _DryRunDone:
+        pass
 
 
 Progress = Callable[[int, int], None]  # (items done, items in the file)
@@ -72,22 +86,17 @@ def import_blog_file(
         media=MediaFiles(reader, media_dir=media_dir, fetch=fetch_media),
         dry_run=dry_run,
     )
-    try:
-        with transaction.atomic() if dry_run else nullcontext(), bulk_writes():
-            importer.authors(scan.authors)
-            with transaction.atomic():
-                importer.attachments(scan.images)
-            items, done = iter(reader.posts()), 0
-            while batch := list(islice(items, BATCH)):
-                with transaction.atomic():  # one commit per batch
-                    importer.batch(batch)
-                done += len(batch)
-                if progress:
-                    progress(done, scan.item_count)
-            if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
-        pass
+    with _kept_unless(dry_run), bulk_writes():
+        importer.authors(scan.authors)
+        with transaction.atomic():
+            importer.attachments(scan.images)
+        items, done = iter(reader.posts()), 0
+        while batch := list(islice(items, BATCH)):
+            with transaction.atomic():  # one commit per batch
+                importer.batch(batch)
+            done += len(batch)
+            if progress:
+                progress(done, scan.item_count)
     return report
 
 
@@ -472,27 +481,22 @@ def import_export_file(reader, *, dry_run: bool = False, progress: Progress | No
     """
     scan = reader.scan()
     report = Report(source=f"Blogsite import of {reader.path.name}", dry_run=dry_run)
-    try:
-        with transaction.atomic() if dry_run else nullcontext():
-            users = {}
-            for record in scan.users:
-                with transaction.atomic():
-                    users[record["username"]] = _restore_user(record, report)
-            for record in scan.tags:
-                if not Tag.objects.filter(slug=record["slug"]).exists():
-                    Tag.objects.create(name=record["name"], slug=record["slug"])
-            images = {}  # by the file name in the export
-            for record in scan.media:
-                with transaction.atomic():
-                    images[record["file"]] = _restore_image(record, reader, users, report, dry_run=dry_run)
-            for done, record in enumerate(reader.posts(), start=1):
-                _restore_post_reported(record, users, images, report)
-                if progress:
-                    progress(done, scan.item_count)
-            if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
-        pass
+    with _kept_unless(dry_run):
+        users = {}
+        for record in scan.users:
+            with transaction.atomic():
+                users[record["username"]] = _restore_user(record, report)
+        for record in scan.tags:
+            if not Tag.objects.filter(slug=record["slug"]).exists():
+                Tag.objects.create(name=record["name"], slug=record["slug"])
+        images = {}  # by the file name in the export
+        for record in scan.media:
+            with transaction.atomic():
+                images[record["file"]] = _restore_image(record, reader, users, report, dry_run=dry_run)
+        for done, record in enumerate(reader.posts(), start=1):
+            _restore_post_reported(record, users, images, report)
+            if progress:
+                progress(done, scan.item_count)
     return report
 
 
