@@ -43,6 +43,21 @@ def test_it_sends_the_keys_in_an_xkey_header_in_parts_varnish_accepts(varnish, s
     assert set().union(*varnish) == set(keys)
 
 
+def lists_joined_by(post, *, beside) -> set[str]:
+    """The keys of the pages a post with one tag joins, the post ``beside`` it in time among them."""
+    return {
+        f"post-{post.pk}",
+        "posts",
+        "tags",
+        "writers",
+        "sitemap",
+        "unnamed",
+        f"author-{post.author_id}-posts",
+        f"tag-{post.tags.get().pk}-posts",
+        f"post-{beside.pk}-neighbours",
+    }
+
+
 def test_publishing_purges_the_lists_it_joins_once_committed(
     varnish, author, make_post, django_capture_on_commit_callbacks
 ):
@@ -52,20 +67,7 @@ def test_publishing_purges_the_lists_it_joins_once_committed(
     with django_capture_on_commit_callbacks(execute=True):
         draft.publish()
         assert varnish == []  # not before the commit: a reader could fetch the old page again
-    tag_id = draft.tags.get().pk
-    assert varnish == [
-        {
-            f"post-{draft.pk}",
-            "posts",
-            "tags",
-            "writers",
-            "sitemap",
-            "unnamed",
-            f"author-{author.pk}-posts",
-            f"tag-{tag_id}-posts",
-            f"post-{older.pk}-neighbours",
-        }
-    ]
+    assert varnish == [lists_joined_by(draft, beside=older)]
 
 
 def test_editing_a_public_post_purges_the_pages_that_show_it(
@@ -99,20 +101,7 @@ def test_scheduling_a_post_purges_the_lists_it_will_join_so_they_are_kept_no_lat
         draft.published_at = timezone.now() + timedelta(hours=1)
         draft.status = Post.Status.PUBLISHED
         draft.save()
-    tag_id = draft.tags.get().pk
-    assert varnish == [
-        {
-            f"post-{draft.pk}",
-            "posts",
-            "tags",
-            "writers",
-            "sitemap",
-            "unnamed",
-            f"author-{author.pk}-posts",
-            f"tag-{tag_id}-posts",
-            f"post-{older.pk}-neighbours",
-        }
-    ]
+    assert varnish == [lists_joined_by(draft, beside=older)]
     varnish.clear()
     with django_capture_on_commit_callbacks(execute=True):
         draft.title = "Out at nine, retitled"
