@@ -4,6 +4,7 @@
 - A post published through the dashboard shows through Varnish within a second: the worker
   purges exactly the keys it touched (blogsite/purgers.py).
 - A page the change does not touch stays cached in Varnish.
+- A post scheduled after the home page was cached shows through Varnish at its time.
 - A signed-in reader is never served a cached page.
 - No response Varnish serves from its cache carries Set-Cookie.
 - A visitor's SCRIPT_NAME header cannot make /tags/ the home page.
@@ -31,6 +32,19 @@ for title, tag in (("About alpha", "alpha"), ("About beta", "beta")):
     post = Post(title=title, body="Words.", author=user)
     post.publish()
     post.tags.set(Tag.from_names([tag]))
+"""
+
+
+# A post going live by itself: the page cache bounds every page by it (its schedule).
+SCHEDULE = """
+from datetime import timedelta
+from django.utils import timezone
+from accounts.models import User
+from posts.models import Post
+post = Post(title="Scheduled through Varnish", body="Words.", author=User.objects.get(username="writer"))
+post.status, post.published_at = Post.Status.PUBLISHED, timezone.now() + timedelta(seconds=6)
+post.save()
+print(f"GOES-LIVE={post.published_at.timestamp()}")
 """
 
 
@@ -119,6 +133,17 @@ def run(processes, env, base):
         f"none of {len(hits)} cached answers sets a cookie",
     )
     check(not any("xkey" in a.headers for a in seen), "the surrogate keys stay between the site and Varnish")
+
+    visitor.get("/")
+    check(shared(visitor.get("/")) == "hit", "the home page is in Varnish before a post is scheduled")
+    goes_live = float(re.search(r"GOES-LIVE=([\d.]+)", manage(env, "shell", "-c", SCHEDULE)).group(1))
+    while "Scheduled through Varnish" not in (home := visitor.get("/")).text and time.time() < goes_live + 10:
+        time.sleep(0.05)
+    late = time.time() - goes_live
+    check(
+        "Scheduled through Varnish" in home.text and 0 <= late < 2,
+        f"a post scheduled after the home page was cached shows through Varnish {late:.2f} s after its time",
+    )
 
     smuggled = visitor.get("/tags/", headers={"SCRIPT_NAME": "/tags"})
     after = visitor.get("/tags/")

@@ -3,6 +3,7 @@
 import shutil
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,10 @@ from .exports import ARCHIVE_DOCUMENT, FORMAT, VERSION
 from .items import ImportFileError, check_not_empty
 
 TRUNCATED = "The file ends in the middle: it is truncated. Export it again."
+
+
+class ImageFileRefused(Exception):
+    """One image file of an archive cannot be taken (damaged, too large): its image fails, the rest go on."""
 
 
 @dataclass
@@ -54,7 +59,11 @@ class BlogsiteExport:
         return self.path.open("rb")
 
     def image_file(self, name: str):
-        """A copy of an image file the archive holds, or None (a plain export, or a file left out)."""
+        """A copy of an image file the archive holds, or None (a plain export, or a file left out).
+
+        Raises ``ImageFileRefused`` for a file larger than an upload may be, or one the archive
+        can no longer give back whole (its bytes damaged since it was written).
+        """
         if not zipfile.is_zipfile(self.path):
             return None
         with zipfile.ZipFile(self.path) as archive:
@@ -63,10 +72,15 @@ class BlogsiteExport:
             except KeyError:
                 return None
             if info.file_size > settings.BLOG_MEDIA_MAX_BYTES:  # never unpack more than an upload may be
-                return None
+                most = settings.BLOG_MEDIA_MAX_BYTES
+                raise ImageFileRefused(f"its file is {info.file_size:,} bytes; an image may have {most:,}")
             copy = tempfile.SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115 (the caller closes it)
-            with archive.open(info) as member:
-                shutil.copyfileobj(member, copy)
+            try:
+                with archive.open(info) as member:
+                    shutil.copyfileobj(member, copy)
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+                copy.close()
+                raise ImageFileRefused(f"its file in the archive is damaged ({exc})") from exc
         copy.seek(0)
         return copy
 

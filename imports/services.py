@@ -8,8 +8,8 @@ item means, this module only writes it, remembering each item's source and id
 import hashlib
 import json
 import re
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
 from itertools import islice
@@ -24,8 +24,9 @@ from accounts.models import Role, User
 from media.models import Image
 from media.processing import Refused
 from posts.models import MAX_BODY_LENGTH, Post, Revision, Tag, reserved_slugs, unique_slug
-from posts.services import bulk_writes, revision_record
+from posts.services import bulk_writes, create_posts, revision_record
 
+from .blogsite_reader import ImageFileRefused
 from .items import SourceAuthor, SourceImage, SourcePost, SourceSkip, old_path
 from .media_files import ImageNotTaken, MediaFiles
 from .models import ImportedItem, OldLink
@@ -38,6 +39,20 @@ PLATFORM_NAMES = {"wordpress": "WordPress", "ghost": "Ghost"}
 
 class _DryRunDone(Exception):
     """Raised at the end of a dry run to roll every write back."""
+
+
+@contextmanager
+def _kept_unless(dry_run: bool) -> Iterator[None]:
+    """The block's writes, committed as it goes; in a dry run, one transaction rolled back at its end."""
+    if not dry_run:
+        yield
+        return
+    try:
+        with transaction.atomic():
+            yield
+            raise _DryRunDone
+    except _DryRunDone:
+        pass
 
 
 Progress = Callable[[int, int], None]  # (items done, items in the file)
@@ -57,8 +72,9 @@ def import_blog_file(
     or, with ``fetch_media``, from their URLs; a dry run only says which it would take.
 
     The file is checked whole before anything is written (``reader.scan()`` raises
-    ``ImportFileError``). Items are committed in batches, each in its own savepoint: one that
-    fails is rolled back and reported with its reason, and the others go on.
+    ``ImportFileError``). Items are committed in batches: a batch's new posts are inserted
+    together, the rest each in its own savepoint. An item that fails is rolled back and
+    reported with its reason, and the others go on.
     """
     scan = reader.scan()
     name = PLATFORM_NAMES[reader.platform]
@@ -70,23 +86,17 @@ def import_blog_file(
         media=MediaFiles(reader, media_dir=media_dir, fetch=fetch_media),
         dry_run=dry_run,
     )
-    try:
-        with transaction.atomic() if dry_run else nullcontext(), bulk_writes():
-            importer.authors(scan.authors)
-            with transaction.atomic():
-                importer.attachments(scan.images)
-            items = enumerate(reader.posts(), start=1)
-            while batch := list(islice(items, BATCH)):
-                with transaction.atomic():  # one commit per batch; each item is a savepoint in it
-                    importer.look_up([item for _, item in batch])
-                    for done, item in batch:
-                        importer.item(item)
-                        if progress:
-                            progress(done, scan.item_count)
-            if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
-        pass
+    with _kept_unless(dry_run), bulk_writes():
+        importer.authors(scan.authors)
+        with transaction.atomic():
+            importer.attachments(scan.images)
+        items, done = iter(reader.posts()), 0
+        while batch := list(islice(items, BATCH)):
+            with transaction.atomic():  # one commit per batch
+                importer.batch(batch)
+            done += len(batch)
+            if progress:
+                progress(done, scan.item_count)
     return report
 
 
@@ -106,6 +116,27 @@ class _Importer:
         self.records: dict[str, ImportedItem] = {}  # the batch's posts imported before, by source id
         self.posts: dict[int, Post] = {}  # and what they became, by id
         self.slugs_taken: set[str] = set()  # the batch's own slugs that other posts have
+
+    def batch(self, items: list) -> None:
+        """A batch of the file's items: its new posts inserted together, the rest (pages, updates,
+        skipped items, an item the file repeats) one by one; all one by one if the database
+        refuses the new posts together, so each failure is reported with its own item."""
+        self.look_up(items)
+        new, seen = [], set()
+        for item in items:
+            if (
+                isinstance(item, SourcePost)
+                and not item.is_page  # a page may change the navigation: one at a time
+                and item.source_id not in self.records
+                and item.source_id not in seen
+                and len(item.body) <= MAX_BODY_LENGTH
+            ):
+                new.append(item)
+                seen.add(item.source_id)
+        created = {id(item) for item in new} if self._create(new) else set()
+        for item in items:
+            if id(item) not in created:
+                self.item(item)
 
     def look_up(self, batch: list) -> None:
         """Read what a batch of items needs from the database in three queries, not three per item."""
@@ -180,19 +211,13 @@ class _Importer:
         if isinstance(item, SourceSkip):
             self.report.add("skipped", "item", item.title or f"#{item.source_id}", item.reason)
             return
-        kind = "page" if item.is_page else "post"
-        self.report.comments_skipped += item.comment_count
-        taken_before, lines_before = (
-            dict(self.taken) if self.media.enabled else self.taken,
-            len(self.report.lines),
-        )
+        lines_before = len(self.report.lines)
         known_before = item.source_id in self.records
         try:
             with transaction.atomic():
                 outcome, detail = self._post(item)
         except (ValidationError, DatabaseError) as exc:
-            # Rolled back, with any image it brought in: forget those too.
-            self.taken, self.report.lines = taken_before, self.report.lines[:lines_before]
+            self._forget_rolled_back(lines_before)
             if not known_before:
                 self.records.pop(item.source_id, None)
             reason = (
@@ -200,24 +225,83 @@ class _Importer:
                 if isinstance(exc, ValidationError)
                 else f"the database refused it ({exc})"
             )
-            self.report.add("failed", kind, item.title, reason)
+            self.report.comments_skipped += item.comment_count
+            self.report.add("failed", "page" if item.is_page else "post", item.title, reason)
             return
-        notes = [*item.notes]
+        self._report_done(item, outcome, detail)
+
+    def _report_done(self, item: SourcePost, outcome: str, detail: str) -> None:
+        self.report.comments_skipped += item.comment_count
+        notes = [detail, *item.notes]
         if item.comment_count:
             notes.append(f"{item.comment_count} comments skipped")
-        self.report.add(outcome, kind, item.title, "; ".join(filter(None, [detail, *notes])))
+        self.report.add(
+            outcome, "page" if item.is_page else "post", item.title, "; ".join(filter(None, notes))
+        )
 
-    def _post(self, item: SourcePost) -> tuple[str, str]:
-        if len(item.body) > MAX_BODY_LENGTH:
-            raise ValidationError(
-                f"its body has {len(item.body):,} characters; the most is {MAX_BODY_LENGTH:,}"
+    def _forget_rolled_back(self, lines_before: int) -> None:
+        """A rollback undid an item's writes: forget the report lines, users, tags and images it
+        made, so later items neither mention nor point at rows that are gone."""
+        self.report.lines = self.report.lines[:lines_before]
+        for known, model in ((self.users, User), (self.tags, Tag), (self.taken, Image)):
+            kept = set(
+                model.objects.filter(pk__in=[row.pk for row in known.values() if row]).values_list(
+                    "pk", flat=True
+                )
             )
-        data = asdict(item) | {"with_media": self.media.enabled}  # a run with images redoes one without
-        print_ = fingerprint(data)
-        record = self.records.get(item.source_id)
-        post = self.posts.get(record.object_id) if record else None
-        if post is not None and record.fingerprint == print_:
-            return "unchanged", ""
+            for key in [key for key, row in known.items() if row and row.pk not in kept]:
+                del known[key]
+
+    def _create(self, items: list[SourcePost]) -> bool:
+        """Insert these new posts together (``posts.services.create_posts``), with their import
+        records and old links; False, having kept nothing, when the database refuses them."""
+        if not items:
+            return False
+        lines_before, slugs_before = len(self.report.lines), set(self.slugs_taken)
+        made = []
+        try:
+            with transaction.atomic():
+                for item in items:
+                    wanted, tags, image_notes = self._wanted(item)
+                    post = Post(**wanted)
+                    self._settle_slug(item, post)
+                    if post.slug:
+                        self.slugs_taken.add(post.slug)
+                    made.append((item, post, tags, image_notes))
+                create_posts([(post, tags) for _, post, tags, _ in made], note=f"Imported from {self.name}")
+                records = ImportedItem.objects.bulk_create(
+                    ImportedItem(
+                        source=self.source,
+                        kind=ImportedItem.Kind.POST,
+                        source_id=item.source_id,
+                        object_id=post.pk,
+                        fingerprint=self._fingerprint(item),
+                    )
+                    for item, post, _, _ in made
+                )
+                links = {
+                    link.old_path: link
+                    for item, post, _, _ in made
+                    for link in self._old_links_of(item, post)
+                }
+                self._keep_old_links(list(links.values()))
+        except (ValidationError, DatabaseError):
+            self._forget_rolled_back(lines_before)
+            self.slugs_taken = slugs_before
+            return False
+        for (item, post, _, image_notes), record in zip(made, records, strict=True):
+            self.records[item.source_id] = record
+            self.posts[post.pk] = post  # the file may name the same item again
+            self._report_done(item, "created", "; ".join(image_notes))
+        return True
+
+    def _fingerprint(self, item: SourcePost) -> str:
+        return fingerprint(
+            asdict(item) | {"with_media": self.media.enabled}
+        )  # a run with images redoes one without
+
+    def _wanted(self, item: SourcePost) -> tuple[dict, list[Tag], list[str]]:
+        """What the item's post should hold, its tags, and what went amiss with its images."""
         author = self._user_for(item.author_id)
         body, cover, image_notes = self._images(item, author)
         wanted = {
@@ -230,7 +314,20 @@ class _Importer:
             "author": author,
             "is_page": item.is_page,
         }
-        tags = self._tags(item.tags)
+        return wanted, self._tags(item.tags), image_notes
+
+    def _post(self, item: SourcePost) -> tuple[str, str]:
+        if len(item.body) > MAX_BODY_LENGTH:
+            raise ValidationError(
+                f"its body has {len(item.body):,} characters; the most is {MAX_BODY_LENGTH:,}"
+            )
+        print_ = self._fingerprint(item)
+        record = self.records.get(item.source_id)
+        post = self.posts.get(record.object_id) if record else None
+        if post is not None and record.fingerprint == print_:
+            return "unchanged", ""
+        wanted, tags, image_notes = self._wanted(item)
+        author = wanted["author"]
         if post is None:
             post = Post(**wanted)
             self._settle_slug(item, post)
@@ -246,7 +343,7 @@ class _Importer:
                 fingerprint=print_,
             )
             self.posts[post.pk] = post  # the file may name the same item again
-            self._old_links(item, post)
+            self._keep_old_links(self._old_links_of(item, post))
             return "created", "; ".join(image_notes)
         changed = [name for name, value in wanted.items() if getattr(post, name) != value]
         if {t.pk for t in tags} != set(post.tags.values_list("pk", flat=True)):
@@ -257,7 +354,7 @@ class _Importer:
         post.save()
         post.tags.set(tags)
         self._remember(ImportedItem.Kind.POST, item.source_id, post.pk, print_)
-        self._old_links(item, post)
+        self._keep_old_links(self._old_links_of(item, post))
         if not changed:
             return "unchanged", "; ".join(image_notes)
         revision_record(post=post, by=author, note=f"Updated from {self.name}")
@@ -284,11 +381,8 @@ class _Importer:
                 self.report.add("skipped", "image", source.title or source.path, note)
             if image is not None:
                 paths = {old_path(url) for url in source.old_urls} - {"/"}
-                OldLink.objects.bulk_create(
-                    [OldLink(old_path=path, new_path=image.get_absolute_url()) for path in sorted(paths)],
-                    update_conflicts=True,
-                    unique_fields=["old_path"],
-                    update_fields=["post", "new_path"],
+                self._keep_old_links(
+                    [OldLink(old_path=path, new_path=image.get_absolute_url()) for path in sorted(paths)]
                 )
 
     def _images(self, item: SourcePost, author: User) -> tuple[str, "Image | None", list[str]]:
@@ -341,15 +435,17 @@ class _Importer:
         self.taken[key] = image
         return image
 
-    def _old_links(self, item: SourcePost, post: Post) -> None:
-        """Each old address of the item answers 301 to the post (once visitors may read it)."""
+    @staticmethod
+    def _old_links_of(item: SourcePost, post: Post) -> list[OldLink]:
+        """Each old address of the item, to answer 301 to the post (once visitors may read it)."""
         new = post.get_absolute_url()
         paths = {old_path(url) for url in item.old_urls} - {"/", new}
+        return [OldLink(old_path=path, post=post) for path in sorted(paths)]
+
+    @staticmethod
+    def _keep_old_links(links: list[OldLink]) -> None:
         OldLink.objects.bulk_create(
-            [OldLink(old_path=path, post=post) for path in sorted(paths)],
-            update_conflicts=True,
-            unique_fields=["old_path"],
-            update_fields=["post", "new_path"],
+            links, update_conflicts=True, unique_fields=["old_path"], update_fields=["post", "new_path"]
         )
 
     def _tags(self, names: list[str]) -> list[Tag]:
@@ -373,7 +469,7 @@ class _Importer:
         reserved = reserved_slugs() if item.is_page else frozenset()  # a page lives at /<slug>/
         if slug and slug not in reserved and slug not in self.slugs_taken:
             return slug
-        return unique_slug(Post, slug or item.title, reserved=reserved)
+        return unique_slug(Post, slug or item.title, reserved=reserved | self.slugs_taken)
 
 
 # BLOGSITE'S OWN EXPORT
@@ -385,27 +481,22 @@ def import_export_file(reader, *, dry_run: bool = False, progress: Progress | No
     """
     scan = reader.scan()
     report = Report(source=f"Blogsite import of {reader.path.name}", dry_run=dry_run)
-    try:
-        with transaction.atomic() if dry_run else nullcontext():
-            users = {}
-            for record in scan.users:
-                with transaction.atomic():
-                    users[record["username"]] = _restore_user(record, report)
-            for record in scan.tags:
-                if not Tag.objects.filter(slug=record["slug"]).exists():
-                    Tag.objects.create(name=record["name"], slug=record["slug"])
-            images = {}  # by the file name in the export
-            for record in scan.media:
-                with transaction.atomic():
-                    images[record["file"]] = _restore_image(record, reader, users, report, dry_run=dry_run)
-            for done, record in enumerate(reader.posts(), start=1):
-                _restore_post_reported(record, users, images, report)
-                if progress:
-                    progress(done, scan.item_count)
-            if dry_run:
-                raise _DryRunDone
-    except _DryRunDone:
-        pass
+    with _kept_unless(dry_run):
+        users = {}
+        for record in scan.users:
+            with transaction.atomic():
+                users[record["username"]] = _restore_user(record, report)
+        for record in scan.tags:
+            if not Tag.objects.filter(slug=record["slug"]).exists():
+                Tag.objects.create(name=record["name"], slug=record["slug"])
+        images = {}  # by the file name in the export
+        for record in scan.media:
+            with transaction.atomic():
+                images[record["file"]] = _restore_image(record, reader, users, report, dry_run=dry_run)
+        for done, record in enumerate(reader.posts(), start=1):
+            _restore_post_reported(record, users, images, report)
+            if progress:
+                progress(done, scan.item_count)
     return report
 
 
@@ -442,7 +533,11 @@ def _restore_image(record: dict, reader, users: dict, report: Report, *, dry_run
     if image is not None:
         report.add("unchanged", "image", name)
         return image
-    file = reader.image_file(record["file"])
+    try:
+        file = reader.image_file(record["file"])
+    except ImageFileRefused as exc:
+        report.add("failed", "image", name, str(exc))
+        return None
     if file is None:
         report.add("skipped", "image", name, "its file is not in this export (export it --with-media)")
         return None

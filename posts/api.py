@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -385,17 +385,17 @@ def user_data(request, user) -> dict:
 
 def me_data(request, user) -> dict:
     """The caller's own profile: the public one plus e-mail address and role."""
-    user.post_count = Post.objects.public().filter(author=user).count()
+    user.post_count = ListCount.objects.public_posts(author=user.pk)
     return user_data(request, user) | {"email": user.email, "role": user.role}
 
 
 def _writers():
-    """Active users with at least one public post, each with the number of those posts."""
-    public = Post.objects.public()
+    """Active users with at least one public post, each with the number of those posts (kept
+    by the database: counting them here read every post of every writer)."""
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .annotate(post_count=Count("posts", filter=Q(posts__in=public)))
+        .annotate(post_count=ListCount.objects.public_posts_of(OuterRef("pk")))
         .filter(post_count__gt=0)
         .order_by("username")
     )

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
 from django.db import IntegrityError, connections, models, router, transaction
 from django.db.models import Count, Q
-from django.db.models.functions import Cast, Concat, RowNumber
+from django.db.models.functions import Cast, Coalesce, Concat, RowNumber
 from django.urls import get_resolver, reverse
 from django.utils import timezone
 from django.utils.crypto import get_random_string
@@ -184,6 +184,41 @@ class PostQuerySet(models.QuerySet):
     def posts(self):
         return self.filter(is_page=False)
 
+    def published_before(self, at, pk):
+        """Public posts published before the one at (``at``, ``pk``), nearest first.
+
+        Either may be an ``OuterRef``, so one query can find the neighbours of many posts.
+        """
+        return (
+            self.public()
+            # The plain range lets the database walk the date index from this post on.
+            .filter(published_at__lte=at)
+            .filter(Q(published_at__lt=at) | Q(id__lt=pk))
+            .order_by("-published_at", "-id")
+        )
+
+    def published_after(self, at, pk):
+        """Public posts published after the one at (``at``, ``pk``), nearest first."""
+        return (
+            self.public()
+            .filter(published_at__gte=at)
+            .filter(Q(published_at__gt=at) | Q(id__gt=pk))
+            .order_by("published_at", "id")
+        )
+
+    def neighbour_ids(self, posts) -> set[int]:
+        """The ids of the public posts published just before and just after each of ``posts``: one query."""
+        at, pk = models.OuterRef("published_at"), models.OuterRef("pk")
+        found = (
+            Post.objects.filter(pk__in=[post.pk for post in posts])
+            .annotate(
+                before=models.Subquery(Post.objects.published_before(at, pk).values("pk")[:1]),
+                after=models.Subquery(Post.objects.published_after(at, pk).values("pk")[:1]),
+            )
+            .values_list("before", "after")
+        )
+        return {pk for pair in found for pk in pair if pk is not None}
+
     def pages(self):
         return self.filter(is_page=True)
 
@@ -348,12 +383,10 @@ class Post(models.Model):
 
     def save(self, *args, **kwargs):
         """Render the body once, and give the post its address (``_save_with_slug``)."""
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()  # without a time a "published" post would never show
-        self.body_html, images = self.render_body(self.body, has_cover=self.cover_id is not None)
-        self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
-        self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
-        self._set_search_vector(kwargs)
+        images = self.fill_made_fields(using=kwargs.get("using"))
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"title", "body", "body_html"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_vector"}
         adding = self._state.adding  # documented: a new post has no image uses to read yet
         self._save_with_slug(*args, **kwargs)
         self._record_image_uses(
@@ -451,16 +484,24 @@ class Post(models.Model):
         """A token that changes on every save: an editor sends it back so a stale save is refused."""
         return self.updated_at.isoformat() if self.updated_at else ""
 
-    def _set_search_vector(self, save_kwargs):
-        """Compute the search vector in the same INSERT/UPDATE that saves the title and body."""
-        using = save_kwargs.get("using") or router.db_for_write(Post, instance=self)
+    def fill_made_fields(self, *, using=None) -> list[Image]:
+        """Fill what is made from the words (rendered body, summary, reading time, search
+        vector) and a published post's missing time; return the library images the body shows.
+
+        ``save()`` calls it, and so does ``posts.services.create_posts`` for posts created in bulk.
+        """
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()  # without a time a "published" post would never show
+        self.body_html, images = self.render_body(self.body, has_cover=self.cover_id is not None)
+        self.summary = self.excerpt.strip() or rendering.make_excerpt(self.body_html)
+        self.reading_time_minutes = rendering.reading_time_minutes(self.body_html)
+        # Made from the values being saved (not the columns), in the same INSERT or UPDATE.
+        using = using or router.db_for_write(Post, instance=self)
         if connections[using].vendor == "postgresql":
             self.search_vector = search.search_vector(self.title, self.body_html)
         else:
             self.search_vector = None
-        update_fields = save_kwargs.get("update_fields")
-        if update_fields is not None and {"title", "body", "body_html"} & set(update_fields):
-            save_kwargs["update_fields"] = {*update_fields, "search_vector"}
+        return images
 
     @property
     def slug_is_settled(self) -> bool:
@@ -598,21 +639,10 @@ class Post(models.Model):
         return before, after
 
     def _published_before(self):
-        return (
-            Post.objects.public()
-            # The plain range lets the database walk the date index from this post on.
-            .filter(published_at__lte=self.published_at)
-            .filter(Q(published_at__lt=self.published_at) | Q(id__lt=self.id))
-            .order_by("-published_at", "-id")
-        )
+        return Post.objects.published_before(self.published_at, self.id)
 
     def _published_after(self):
-        return (
-            Post.objects.public()
-            .filter(published_at__gte=self.published_at)
-            .filter(Q(published_at__gt=self.published_at) | Q(id__gt=self.id))
-            .order_by("published_at", "id")
-        )
+        return Post.objects.published_after(self.published_at, self.id)
 
 
 # A kept count less the list's posts still scheduled (ListCountQuerySet.public_posts), for a list
@@ -643,6 +673,19 @@ class ListCountQuerySet(models.QuerySet):
         """
         if all(x is None or isinstance(x, int) for x in (tag, author)):  # not a subquery or expression
             return self._public_posts_by_id(tag=tag, author=author)
+        key, scheduled = self._list(tag=tag, author=author)
+        counts = self.filter(key=key).values_list(models.F("published") - scheduled, flat=True)
+        return max(0, next(iter(counts), 0))
+
+    def public_posts_of(self, author) -> models.Expression:
+        """A writer's number of public posts as SQL (``author`` e.g. ``OuterRef("pk")``): many
+        writers counted in one query, from their kept counts, without reading their posts."""
+        key, scheduled = self._list(author=author)
+        kept = models.Subquery(self.filter(key=key).values("published")[:1])
+        return Coalesce(kept, 0) - scheduled
+
+    def _list(self, *, tag=None, author=None) -> tuple:
+        """The list's key, and the number of its posts scheduled for later, both as SQL."""
         tag, author = (
             models.Subquery(x.values("pk")[:1]) if isinstance(x, models.QuerySet) else x
             for x in (tag, author)
@@ -658,10 +701,7 @@ class ListCountQuerySet(models.QuerySet):
         scheduled = (
             scheduled.order_by().annotate(n=models.Func(models.Value(1), function="COUNT")).values("n")
         )
-        counts = self.filter(key=key).values_list(
-            models.F("published") - models.Subquery(scheduled), flat=True
-        )
-        return max(0, next(iter(counts), 0))
+        return key, models.Subquery(scheduled)
 
     def _public_posts_by_id(self, *, tag, author) -> int:
         if tag is not None:

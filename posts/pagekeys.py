@@ -64,10 +64,14 @@ def for_writer(user_id) -> list[str]:
     return [author_key(user_id), author_posts_key(user_id)]
 
 
-def for_membership(post, tag_ids) -> list[str]:
-    """A post joins or leaves the public lists (published, unpublished, deleted, moved in time)."""
+def for_membership(post, tag_ids, *, with_neighbours: bool = True) -> list[str]:
+    """A post joins or leaves the public lists (published, scheduled, unpublished, deleted, moved in time).
+
+    ``with_neighbours=False`` leaves out the posts next to it: a bulk write finds those for
+    many posts at once (``Post.objects.neighbour_ids``).
+    """
     keys = [post_key(post.pk), POSTS, TAGS, WRITERS_KEY, author_posts_key(post.author_id)]
     keys += [tag_posts_key(tag_id) for tag_id in tag_ids]
     # Its new neighbours link to it now (the old ones linked to it by name: post-<id>).
-    neighbours = post.neighbours() if post.is_public else ()
+    neighbours = post.neighbours() if (post.is_public or post.is_scheduled) and with_neighbours else ()
     return keys + [post_neighbours_key(other.pk) for other in neighbours if other is not None]

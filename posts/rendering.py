@@ -11,6 +11,7 @@ to HIGHLIGHT_MAX_CHARS, within HIGHLIGHT_BUDGET_SECONDS of CPU per render, and H
 at most MAX_NESTING elements deep before the sanitiser parses it.
 """
 
+import ctypes
 import html
 import re
 import time
@@ -18,7 +19,8 @@ from urllib.parse import urlsplit
 
 import nh3
 import pygments
-from cmarkgfm.cmark import Options, markdown_to_html_with_extensions
+from cmarkgfm import _cmark, cmark
+from cmarkgfm.cmark import Options
 from django.conf import settings
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
@@ -72,6 +74,40 @@ _CMARK_OPTIONS = (
     | Options.CMARK_OPT_STRIKETHROUGH_DOUBLE_TILDE  # ~one~ stays text, as in CommonMark
 )
 _CMARK_EXTENSIONS = ["table", "strikethrough"]
+
+# cmarkgfm's markdown_to_html_with_extensions frees neither the syntax tree nor the HTML it
+# renders: about 25 KB lost a post, 250 MB over a 10,000-post import. ``_cmark_to_html`` frees
+# both, through the same library and the C allocator cmark uses by default.
+_CMARK_LIBRARY = ctypes.CDLL(_cmark.__file__)
+_CMARK_LIBRARY.cmark_node_free.argtypes = [ctypes.c_void_p]
+_C_FREE = ctypes.CDLL(None).free
+_C_FREE.argtypes = [ctypes.c_void_p]
+
+
+def _address(pointer) -> int:
+    return int(_cmark.ffi.cast("uintptr_t", pointer))
+
+
+def _cmark_to_html(text: str) -> str:
+    """CommonMark with GitHub's tables and strikethrough, as HTML."""
+    cmark.core_extensions_ensure_registered()
+    parser = cmark.parser_new(options=_CMARK_OPTIONS)
+    try:
+        for name in _CMARK_EXTENSIONS:
+            cmark.parser_attach_syntax_extension(parser, cmark.find_syntax_extension(name))
+        cmark.parser_feed(parser, text)
+        root = cmark.parser_finish(parser)
+        try:
+            extensions = cmark.parser_get_syntax_extensions(parser)
+            rendered = _cmark.lib.cmark_render_html(root, _CMARK_OPTIONS, extensions)
+            try:
+                return _cmark.ffi.string(rendered).decode("utf-8")
+            finally:
+                _C_FREE(_address(rendered))
+        finally:
+            _CMARK_LIBRARY.cmark_node_free(_address(root))
+    finally:
+        cmark.parser_free(parser)
 
 
 class _OutOfTime(Exception):
@@ -266,7 +302,7 @@ def sanitise(unsafe_html: str) -> str:
 def render_markdown(text: str) -> str:
     """Render a post's Markdown body to sanitised HTML, in time linear in its length."""
     text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate would stop cmark
-    rendered = markdown_to_html_with_extensions(text, options=_CMARK_OPTIONS, extensions=_CMARK_EXTENSIONS)
+    rendered = _cmark_to_html(text)
     return sanitise(_strikethrough_as_s(_alignment_to_classes(_highlight_code_blocks(rendered))))
 
 

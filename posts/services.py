@@ -26,8 +26,10 @@ from accounts import permissions
 from accounts.models import Role
 from blogsite import mail, pagecache
 from blogsite.dates import validate_date_in_range
+from media.models import Image
 
-from .models import Post, RelatedPost, Revision, Tag
+from . import signals
+from .models import Post, PostImage, RelatedPost, Revision, Tag, provisional_slug, unique_slug
 
 UNCHANGED = object()  # a keyword argument left out: the post keeps what it has
 
@@ -102,6 +104,54 @@ def bulk_writes() -> Iterator[None]:
     """
     with pagecache.retiring_once(), RelatedPost.objects.refreshing_once():
         yield
+
+
+@transaction.atomic
+def create_posts(new: list[tuple[Post, list[Tag]]], *, note: str) -> None:
+    """Insert many new posts, each with its tags, at once (an import's batch): a few queries in
+    all rather than a dozen a post.
+
+    The rows are those saving each post would write (its rendered fields, tags, image uses and
+    a first revision by its author with ``note``), and the pages retired and the rankings
+    refreshed are the same (``signals.created_in_bulk``). A post nobody may read yet gets a
+    provisional slug; one that is public or scheduled keeps the slug it was given, else gets
+    one from its title. Raises ``IntegrityError``, having written nothing, when a slug is taken.
+    """
+    if not new:
+        return
+    uses = []
+    for post, _tags in new:
+        images = post.fill_made_fields()
+        uses.append({pk for pk in [post.cover_id, *(image.pk for image in images)] if pk})
+        if not post.keeps_its_slug:
+            published = post.status == Post.Status.PUBLISHED
+            post.slug = unique_slug(Post, post.title) if published else provisional_slug(post.title)
+    Post.objects.bulk_create([post for post, _tags in new])
+    Post.tags.through.objects.bulk_create(
+        Post.tags.through(post_id=post.pk, tag_id=tag.pk) for post, tags in new for tag in tags
+    )
+    used = [
+        PostImage(post=post, image_id=pk) for (post, _tags), ids in zip(new, uses, strict=True) for pk in ids
+    ]
+    if used:
+        PostImage.objects.bulk_create(used)
+        Image.objects.filter(pk__in={use.image_id for use in used}).update(last_used_at=timezone.now())
+    Revision.objects.bulk_create(
+        Revision(
+            post=post,
+            number=1,
+            title=post.title,
+            body=post.body,
+            excerpt=post.excerpt,
+            tags=sorted(tag.name for tag in tags),
+            created_by=post.author,
+            note=note,
+        )
+        for post, tags in new
+    )
+    signals.created_in_bulk(
+        [post for post, _tags in new], {post.pk: [tag.pk for tag in tags] for post, tags in new}
+    )
 
 
 def revision_record(*, post: Post, by, note: str = "", autosave: bool = False) -> Revision:

@@ -46,7 +46,13 @@ def _post_saved(sender, instance, raw=False, **kwargs):
     before = getattr(instance, "stored_state", None)
     was_public = before is not None and Post(**before).is_public
     if not (was_public or instance.is_public):
-        pagecache.retire_pages([])  # no page shows it; a new schedule may bound their life
+        keys = []  # no page shows it; a new schedule may bound their life
+        if instance.is_scheduled and _schedule_moved(before, instance):
+            # It joins its lists by itself when its time comes. Every cache, shared ones too,
+            # stores them afresh now, and so keeps them no later than that time (pagecache).
+            tag_ids = list(instance.tags.values_list("pk", flat=True)) if before is not None else []
+            keys = [pagekeys.SITEMAP, *pagekeys.for_membership(instance, tag_ids)]
+        pagecache.retire_pages(keys)
         return
     keys = [pagekeys.post_key(instance.pk), pagekeys.SITEMAP]
     moved = before is None or (before["published_at"], before["author_id"]) != (
@@ -60,6 +66,11 @@ def _post_saved(sender, instance, raw=False, **kwargs):
         if before is not None and before["author_id"] != instance.author_id:
             keys += [author_key(before["author_id"]), pagekeys.author_posts_key(before["author_id"])]
     pagecache.retire_pages(keys)
+
+
+def _schedule_moved(before, post) -> bool:
+    """The post was not scheduled for this time before this save."""
+    return before is None or (before["status"], before["published_at"]) != (post.status, post.published_at)
 
 
 def _post_deleting(sender, instance, **kwargs):
@@ -90,7 +101,7 @@ def _tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
         posts = [pagekeys.post_key(pk) for pk in public]
         if posts:
             pagecache.retire_pages([*posts, pagekeys.tag_posts_key(instance.pk), pagekeys.TAGS])
-    elif instance.is_public:
+    elif instance.is_public or instance.is_scheduled:  # a scheduled post's lists: as when scheduled
         tag_keys = [key for pk in ids for key in (pagekeys.tag_key(pk), pagekeys.tag_posts_key(pk))]
         pagecache.retire_pages([pagekeys.post_key(instance.pk), pagekeys.TAGS, *tag_keys])
 
@@ -144,12 +155,43 @@ def _tag_deleted_for_rankings(sender, **kwargs):
 
 def _post_changed(sender, instance, **kwargs):
     if instance.is_page or instance.nav_order is not None:
-        before = navigation.pages()
-        transaction.on_commit(navigation.refresh)  # what other connections read once this commits
-        if navigation.refresh() != before:
-            pagecache.retire_pages()  # every page shows the navigation
+        _navigation_changed()
     else:
         navigation.pages()  # read them now if the cache lost them, rather than while a reader waits
+
+
+def _navigation_changed():
+    before = navigation.pages()
+    transaction.on_commit(navigation.refresh)  # what other connections read once this commits
+    if navigation.refresh() != before:
+        pagecache.retire_pages()  # every page shows the navigation
+
+
+def created_in_bulk(posts, tag_ids: dict[int, list[int]]) -> None:
+    """New posts were inserted at once, with their tags (``tag_ids`` by post id), and no signal
+    was sent: retire the pages and refresh the rankings that saving each would have.
+
+    The pages are those ``_post_saved`` and ``_tags_changed`` name for a new post (public or
+    scheduled), but for the new posts' own previous/next links (no one could read those pages
+    before); the posts next to them are found for all of them in one query.
+    """
+    listed = [post for post in posts if post.is_public or post.is_scheduled]
+    keys = {pagekeys.SITEMAP}
+    for post in listed:
+        keys.update(pagekeys.for_membership(post, tag_ids.get(post.pk, ()), with_neighbours=False))
+        keys.update(pagekeys.tag_key(pk) for pk in tag_ids.get(post.pk, ()))
+    if listed:
+        # The posts next to them link to them now; the new ones' own pages were never shown.
+        neighbours = Post.objects.neighbour_ids(listed) - {post.pk for post in posts}
+        keys.update(map(pagekeys.post_neighbours_key, neighbours))
+        pagecache.retire_pages(keys)
+    elif posts:
+        pagecache.retire_pages([])  # no page shows them; a new schedule may bound their life
+    for post in posts:
+        RelatedPost.objects.refresh(post)
+        post.ranked_as = post.ranking_inputs()
+    if any(post.is_page or post.nav_order is not None for post in posts):
+        _navigation_changed()
 
 
 def _image_use_ended(sender, instance, **kwargs):

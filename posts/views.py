@@ -3,13 +3,15 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 
 from accounts import permissions
 from accounts.models import author_key
 from blogsite import pagecache
 from blogsite.pagecache import cache_public
+from blogsite.paging import canonical_number
 
 from . import pagekeys, search
 from .cards import PublicCards
@@ -23,12 +25,22 @@ def _page_of(request, count: int, **of):
     return paginator.get_page(request.GET.get("page"))
 
 
+def _list_page(request, template: str, context: dict, keys) -> HttpResponse:
+    """A list's page, told to caches by what it shows (``keys``). Asked for by a ``?page=`` that
+    names no page of it (past its end, not a number), the nearest page is shown but no cache
+    keeps it: one entry a page, however many numbers visitors try."""
+    response = render(request, template, context)
+    pagecache.add_keys(response, *keys)
+    asked = request.GET.get("page")
+    if asked is not None and canonical_number(asked) != str(context["page"].number):
+        add_never_cache_headers(response)
+    return response
+
+
 @cache_public(query=["page"])
 def home(request):
     page = _page_of(request, ListCount.objects.public_posts())
-    response = render(request, "posts/home.html", {"page": page})
-    pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(page))
-    return response
+    return _list_page(request, "posts/home.html", {"page": page}, [pagekeys.POSTS, *pagekeys.for_cards(page)])
 
 
 @cache_public
@@ -58,10 +70,8 @@ def tag_detail(request, slug):
     if not count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
     page = _page_of(request, count, tag=tag.pk)
-    response = render(request, "posts/tag_detail.html", {"tag": tag, "page": page})
     keys = pagekeys.tag_key(tag.pk), pagekeys.tag_posts_key(tag.pk), *pagekeys.for_cards(page)
-    pagecache.add_keys(response, *keys)
-    return response
+    return _list_page(request, "posts/tag_detail.html", {"tag": tag, "page": page}, keys)
 
 
 @cache_public(query=["page"])
@@ -71,10 +81,8 @@ def author_detail(request, username):
     if not count:
         raise Http404("This author has not published anything yet.")
     page = _page_of(request, count, author=author.pk)
-    response = render(request, "posts/author_detail.html", {"author": author, "page": page})
     keys = author_key(author.pk), pagekeys.author_posts_key(author.pk), *pagekeys.for_cards(page)
-    pagecache.add_keys(response, *keys)
-    return response
+    return _list_page(request, "posts/author_detail.html", {"author": author, "page": page}, keys)
 
 
 def search_results(request):

@@ -193,3 +193,55 @@ def test_a_plain_export_says_its_images_stay_behind(pictured, tmp_path):
 def test_an_archive_needs_a_file_name(db):
     with pytest.raises(CommandError, match="name it with -o"):
         call_command("export_blog", "--with-media", stdout=StringIO())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("damage", ["cut short", "not an image"])
+def test_a_damaged_image_in_an_archive_is_reported_and_the_post_still_comes_in(pictured, tmp_path, damage):
+    path, damaged = tmp_path / "blog.zip", tmp_path / "damaged.zip"
+    call_command("export_blog", "-o", str(path), "--with-media", stdout=StringIO(), stderr=StringIO())
+    with zipfile.ZipFile(path) as archive, zipfile.ZipFile(damaged, "w") as copy:
+        for entry in archive.infolist():
+            data = archive.read(entry)
+            if entry.filename == pictured.file.name:
+                data = data[: len(data) // 3] if damage == "cut short" else b"%PDF-1.7 not a picture"
+            copy.writestr(entry, data)
+    empty_the_site()
+    out = StringIO()
+    with pytest.raises(CommandError):  # an item failed: the exit status says so
+        call_command("import_blog", str(damaged), stdout=out)
+    assert "  failed    image  “lake.jpg”: " in out.getvalue()
+    post = Post.objects.get()
+    assert (post.title, post.cover, Image.objects.count()) == ("With a picture", None, 0)
+
+
+@pytest.mark.django_db
+def test_an_image_whose_bytes_the_archive_no_longer_matches_is_reported(pictured, tmp_path):
+    path = tmp_path / "blog.zip"
+    call_command("export_blog", "-o", str(path), "--with-media", stdout=StringIO(), stderr=StringIO())
+    with zipfile.ZipFile(path) as archive:
+        entry = archive.getinfo(pictured.file.name)
+    raw = bytearray(path.read_bytes())
+    start = entry.header_offset + 30 + len(entry.filename.encode()) + len(entry.extra)
+    raw[start + entry.compress_size // 2] ^= 0xFF  # one byte flipped: its checksum no longer matches
+    path.write_bytes(bytes(raw))
+    empty_the_site()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_blog", str(path), stdout=out)
+    assert "  failed    image  “lake.jpg”: " in out.getvalue()
+    assert (Post.objects.get().cover, Image.objects.count()) == (None, 0)
+
+
+@pytest.mark.django_db
+def test_an_image_larger_than_an_upload_may_be_is_reported_not_unpacked(pictured, tmp_path, settings):
+    path = tmp_path / "blog.zip"
+    call_command("export_blog", "-o", str(path), "--with-media", stdout=StringIO(), stderr=StringIO())
+    empty_the_site()
+    settings.BLOG_MEDIA_MAX_BYTES = 100
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_blog", str(path), stdout=out)
+    assert f"  failed    image  “lake.jpg”: its file is {pictured.bytes:,} bytes; an image may have 100" in (
+        out.getvalue()
+    )

@@ -51,6 +51,27 @@ def test_it_keys_pages_on_the_query_string(client, author, make_post):
     assert page_two.content != visit(client, "/").content
 
 
+@pytest.mark.parametrize("url", ["/", "/tags/news/", "/authors/asha/"])
+def test_a_page_number_past_the_end_or_not_a_number_is_answered_but_never_kept(
+    client, author, make_post, url
+):
+    """Else every number a visitor tries would keep its own copy of the last page."""
+    for n in range(12):
+        make_post(author, f"Post number {n}", tags=["news"])
+    for number, shown in [
+        ("3", "Post number 0"),
+        ("99999", "Post number 0"),
+        ("abc", "Post number 11"),
+        ("", ""),
+    ]:
+        answers = [visit(client, f"{url}?page={number}") for _ in range(2)]
+        assert [a["X-Cache"] for a in answers] == ["miss", "miss"], number
+        assert "no-store" in answers[1]["Cache-Control"] and shown in answers[1].content.decode()
+    warm(client, f"{url}?page=2")
+    assert visit(client, f"{url}?page=2")["X-Cache"] == "hit"  # the last page itself is kept
+    assert visit(client, f"{url}?page=02")["X-Cache"] == "hit"
+
+
 @pytest.mark.parametrize(
     "change, url, expected",
     [

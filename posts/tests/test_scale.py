@@ -70,6 +70,8 @@ def pages(post, author):
         "/api/posts": 3,
         "/api/posts?page=1500": 3,
         f"/api/posts?tag={tag.slug}": 3,
+        "/api/users": 2,
+        f"/api/users/{author.pk}": 1,
         "/feed/": None,
         "/search/?q=zeppelin": None,
     }
