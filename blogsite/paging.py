@@ -5,11 +5,9 @@ LIMIT 10 OFFSET 49990)``), which the database answers from an index alone, and o
 rows are read in full. Slicing the queryset itself makes PostgreSQL read every skipped row
 from the table: at 100,000 posts, page 5,000 of the home page took 40-260 ms that way and
 7 ms this way (docs/decisions/0061-deep-pages-from-an-index.md). Still one query for the
-rows, so a page's query count does not change.
+rows, so a page's query count does not change. The API pages with ``page_rows()``; the
+site's lists pick their cards the same way in SQL of their own (``posts/cards.py``).
 """
-
-from django.core.paginator import Page, Paginator
-from django.utils.functional import cached_property
 
 
 def page_rows(queryset, start: int, stop: int):
@@ -23,24 +21,3 @@ def canonical_number(value: str) -> str:
     Every view reads both alike (``int()``), so the page cache keys them alike (``?page=01``).
     """
     return (value.lstrip("0") or "0") if value.isascii() and value.isdigit() else value
-
-
-class IndexPaginator(Paginator):
-    """Django's ``Paginator``, with each page's rows found through ``page_rows()``; given the
-    list's ``count`` when it is known without counting the rows."""
-
-    def __init__(self, object_list, per_page, *, count=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.known_count = count
-
-    @cached_property
-    def count(self):
-        return super().count if self.known_count is None else self.known_count
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        return Page(page_rows(self.object_list, bottom, top), number, self)
