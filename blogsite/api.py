@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI, Schema
@@ -115,14 +116,20 @@ class PageParams(Schema):
 
 def paginate(request, queryset, params: PageParams, serialize, *, prepare=list, count=None) -> dict:
     """A Page of ``queryset``: one COUNT query (unless its ``count`` is given) and one query for
-    the rows (plus its prefetches).
+    the rows (plus its prefetches). Given its ``count``, ``queryset`` may also be any list that
+    reads a page of rows when sliced, as Django's ``Paginator`` takes one.
 
     ``prepare`` turns the page's rows into the list to serialize (e.g. adding search snippets).
     """
     if count is None:
         count = queryset.count()
-    start = (params.page - 1) * params.page_size
-    rows = prepare(page_rows(queryset, start, start + params.page_size)) if start < count else []
+    start, stop = (params.page - 1) * params.page_size, params.page * params.page_size
+    if start >= count:
+        rows = []
+    elif isinstance(queryset, QuerySet):
+        rows = prepare(page_rows(queryset, start, stop))
+    else:
+        rows = prepare(queryset[start:stop])
 
     def page_url(number):
         query = request.GET.copy()

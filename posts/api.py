@@ -11,7 +11,7 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import F, OuterRef
+from django.db.models import F, OuterRef, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -41,6 +41,7 @@ from media.api import MediaOut
 from media.models import Image
 
 from . import pagekeys, search, services
+from .cards import PublicCards
 from .models import (
     MAX_BODY_LENGTH,
     MAX_EXCERPT_LENGTH,
@@ -137,8 +138,11 @@ class PostPatchIn(Schema):
     cover: int | None = None
 
 
-def post_data(request, post, *, full=True) -> dict:
-    """A post as the API shows it; lists leave out the body and its HTML."""
+def post_data(request, post, *, full=True, cover_counts=None) -> dict:
+    """A post as the API shows it; lists leave out the body and its HTML, and give their covers'
+    uploaders' post counts, read once for the page (``read_covers``). ``post`` may be a list's
+    ``PostCard``."""
+    tags = post.tags if isinstance(post.tags, list) else post.tags.all()
     data = {
         "id": post.pk,
         "title": post.title,
@@ -146,13 +150,13 @@ def post_data(request, post, *, full=True) -> dict:
         "url": request.build_absolute_uri(post.get_absolute_url()),
         "status": post.display_status,
         "author": user_ref(request, post.author),
-        "tags": [tag.name for tag in post.tags.all()],
+        "tags": [tag.name for tag in tags],
         "excerpt": post.summary,
         "reading_time_minutes": post.reading_time_minutes,
         "published_at": post.published_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
-        "cover": _cover_data(request, post),
+        "cover": _cover_data(request, post, cover_counts),
     }
     if full:
         data |= {"body": post.body, "body_html": post.body_html}
@@ -161,24 +165,23 @@ def post_data(request, post, *, full=True) -> dict:
     return data
 
 
-def _cover_data(request, post) -> dict | None:
-    """The post's cover as a Media; lists count the uploaders' posts once for the page (``with_covers``)."""
+def _cover_data(request, post, counts) -> dict | None:
+    """The post's cover as a Media, its uploader's posts counted here unless ``counts`` has them."""
     if post.cover is None:
         return None
-    counts = getattr(post, "cover_post_counts", None)
     if counts is None:
         counts = media_api.public_post_counts([post.cover.owner_id])
     return media_api.media_data(request, post.cover, counts)
 
 
-def with_covers(posts) -> list:
-    """A page of posts, their covers' uploaders counted in one query (none without covers)."""
-    posts = list(posts)
-    owners = {post.cover.owner_id for post in posts if post.cover is not None}
-    counts = media_api.public_post_counts(owners) if owners else {}
-    for post in posts:
-        post.cover_post_counts = counts
-    return posts
+def read_covers(posts) -> dict[int, int]:
+    """Read the uploaders and uses of a page's covers (those not read with the posts) and count
+    their uploaders' public posts: a query each, none without covers. The counts, by uploader."""
+    covers = [post.cover for post in posts if post.cover is not None]
+    if not covers:
+        return {}
+    prefetch_related_objects(covers, "owner", "uses")
+    return media_api.public_post_counts({cover.owner_id for cover in covers})
 
 
 def _filtered_posts(user, filters: PostFilters):
@@ -219,18 +222,22 @@ def _post_for(request, post_id: int, *, lock=False) -> Post:
 @router.get("/posts", response={200: Page[PostSummaryOut], **errors(400, 401, 429)}, exclude_unset=True)
 def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
     """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
-    posts = _filtered_posts(request.auth, filters)
+    count = _kept_count(request.auth, filters)
+    if count is not None:  # a public list: its pages read as the site's cards (docs/decisions/0082)
+        posts = PublicCards(count, tag=filters.tag or None, author=filters.author or None)
+    else:
+        posts = _filtered_posts(request.auth, filters)
     with_snippets = functools.partial(search.add_snippets, text=filters.q) if filters.q else list
+    cover_counts = {}
 
     def prepare(rows):
-        rows = with_covers(with_snippets(rows))
+        rows = with_snippets(rows)
+        cover_counts.update(read_covers(rows))
         pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(rows))
         return rows
 
-    summary = functools.partial(post_data, request, full=False)
-    return paginate(
-        request, posts, filters, summary, prepare=prepare, count=_kept_count(request.auth, filters)
-    )
+    summary = functools.partial(post_data, request, full=False, cover_counts=cover_counts)
+    return paginate(request, posts, filters, summary, prepare=prepare, count=count)
 
 
 def _kept_count(user, filters: PostFilters) -> int | None:

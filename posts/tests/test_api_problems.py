@@ -2,9 +2,10 @@
 
 import pytest
 from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 
-from posts.models import Post, PostQuerySet
+from posts.models import Post
 
 from .api_helpers import assert_problem, bearer
 
@@ -86,7 +87,7 @@ def test_the_api_answers_a_database_outage_with_a_503_problem(db, monkeypatch):
     def unreachable(*args, **kwargs):
         raise OperationalError("connection to server at 10.1.2.3 failed")
 
-    monkeypatch.setattr(PostQuerySet, "public", unreachable)
+    monkeypatch.setattr(CursorWrapper, "execute", unreachable)  # every query the list makes
     response = Client(raise_request_exception=False).get("/api/posts")
     assert response.status_code == 503
     assert response["Content-Type"] == "application/problem+json"

@@ -5,9 +5,10 @@ import re
 
 import pytest
 
-from accounts.tests.api_helpers import assert_problem, send
+from accounts.tests.api_helpers import assert_problem, bearer, send
 from media.models import Image
 from media.tests import images
+from posts.models import Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +114,14 @@ def test_the_editor_chooses_a_cover_from_the_library_without_javascript(client, 
     response = client.post("/dashboard/posts/new/", data | {"action": "save"})
     assert response.status_code == 302
     assert cover.cover_of.get().title == "Chosen cover"
+
+
+def test_the_api_lists_show_a_cover_as_the_post_shows_it(client, author, make_post, post):
+    make_post(author, "Without a cover", tags=["hills"])
+    post.tags.add(*Tag.from_names(["hills"]))
+    shown = client.get(f"/api/posts/{post.pk}").json()["cover"]
+    assert shown["uploaded_by"]["post_count"] == 2 and shown["used_by"] == [post.pk]
+    lists = ["/api/posts", "/api/posts?tag=hills", f"/api/posts?author={author.username}"]
+    for url in [*lists, "/api/posts?q=cover", "/api/posts?mine=true"]:
+        listed = client.get(url, **bearer(author)).json()["results"]
+        assert [item["cover"] for item in listed if item["id"] == post.pk] == [shown], url
