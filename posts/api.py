@@ -15,6 +15,7 @@ from django.db.models import F, OuterRef, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.responses import Status
 from pydantic import ConfigDict
@@ -174,14 +175,33 @@ def _cover_data(request, post, counts) -> dict | None:
     return media_api.media_data(request, post.cover, counts)
 
 
+# A page's covers' uploaders, each with their kept count of public posts less those scheduled for
+# later: ListCountQuerySet.public_posts_of() written out as KEPT_COUNT_SQL writes it for one list
+# ({} holds one %s per uploader). Built by the ORM it cost 1 ms of an uncached list with a cover.
+_UPLOADERS_SQL = """
+    SELECT u.*, COALESCE(c.published, 0) - (
+        SELECT COUNT(*) FROM posts_post p
+        WHERE p.status = %s AND p.published_at > %s AND NOT p.is_page AND p.author_id = u.id
+    ) AS post_count
+    FROM accounts_user u LEFT JOIN posts_listcount c ON c."key" = 'author-' || u.id || '-posts'
+    WHERE u.id IN ({})
+"""
+
+
 def read_covers(posts) -> dict[int, int]:
-    """Read the uploaders and uses of a page's covers (those not read with the posts) and count
-    their uploaders' public posts: a query each, none without covers. The counts, by uploader."""
+    """Read the uses of a page's covers (unless read with the posts) and their uploaders with their
+    numbers of public posts: two queries, none without covers. The numbers, by uploader."""
     covers = [post.cover for post in posts if post.cover is not None]
     if not covers:
         return {}
-    prefetch_related_objects(covers, "owner", "uses")
-    return media_api.public_post_counts({cover.owner_id for cover in covers})
+    prefetch_related_objects(covers, "uses")
+    ids = sorted({cover.owner_id for cover in covers})
+    sql = _UPLOADERS_SQL.format(", ".join(["%s"] * len(ids)))
+    params = [Post.Status.PUBLISHED.value, timezone.now(), *ids]
+    uploaders = {user.pk: user for user in get_user_model().objects.raw(sql, params)}
+    for cover in covers:
+        cover.owner = uploaders[cover.owner_id]
+    return {pk: uploader.post_count for pk, uploader in uploaders.items()}
 
 
 def _filtered_posts(user, filters: PostFilters):

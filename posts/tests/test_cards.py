@@ -70,3 +70,10 @@ def test_a_card_shows_its_cover_with_the_renditions_read_once(author, make_post,
     assert (shown.pk, shown.alt, shown.file.name) == (cover.pk, cover.alt, cover.file.name)
     assert (shown.width, shown.height, shown.content_type) == (2000, 1000, cover.content_type)
     assert cards[0].cover is None
+
+
+def test_a_list_named_by_slug_or_username_holds_the_cards_it_holds_by_id(blog, author):
+    news = Tag.objects.get(name="news")
+    assert PostCard.page_of(0, 10, tag="news") == PostCard.page_of(0, 10, tag=news.pk)
+    assert PostCard.page_of(2, 5, author=author.username) == PostCard.page_of(2, 5, author=author.pk)
+    assert PostCard.page_of(0, 10, tag="unknown") == PostCard.page_of(0, 10, author="nobody") == []

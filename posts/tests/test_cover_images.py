@@ -2,8 +2,10 @@
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from accounts.tests.api_helpers import assert_problem, bearer, send
 from media.models import Image
@@ -118,6 +120,7 @@ def test_the_editor_chooses_a_cover_from_the_library_without_javascript(client, 
 
 def test_the_api_lists_show_a_cover_as_the_post_shows_it(client, author, make_post, post):
     make_post(author, "Without a cover", tags=["hills"])
+    make_post(author, "Scheduled", published_at=timezone.now() + timedelta(days=1))  # not counted
     post.tags.add(*Tag.from_names(["hills"]))
     shown = client.get(f"/api/posts/{post.pk}").json()["cover"]
     assert shown["uploaded_by"]["post_count"] == 2 and shown["used_by"] == [post.pk]
