@@ -1,4 +1,5 @@
-"""The post cards of the home, tag and author pages, read as columns rather than model instances.
+"""The post cards of the home, tag and author pages (and the rows of the API's public lists),
+read as columns rather than model instances.
 
 Read as ``for_listing()`` reads posts (model instances with their writers and covers, the tags
 and the covers' renditions prefetched), a page of ten cards cost 3.5 ms of the worker's CPU,
