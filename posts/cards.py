@@ -59,12 +59,6 @@ CARDS_SQL = {
     ),
 }
 
-# The tags of a page's posts, by name, each row saying whose it is ({} holds one %s per post).
-_TAGS_SQL = """
-    SELECT t.id, t.name, t.slug, pt.post_id FROM posts_tag t JOIN posts_post_tags pt ON pt.tag_id = t.id
-    WHERE pt.post_id IN ({}) ORDER BY t.name
-"""
-
 
 def _cover_of(post) -> Image:
     """A card's cover from its columns, each read as the ORM reads it: SQLite gives a raw query's
@@ -127,7 +121,7 @@ class PostCard(NamedTuple):
         }
         # The cover's id comes back as the post's cover_id: None when it has none.
         posts = list(Post.objects.raw(CARDS_SQL[kind], params))
-        tags = cls._tags_of([post.pk for post in posts], using=Post.objects.db)
+        tags = Tag.of_posts([post.pk for post in posts], using=Post.objects.db)
         cards = []
         for post in posts:
             cover = None
@@ -141,16 +135,6 @@ class PostCard(NamedTuple):
         if covers:
             models.prefetch_related_objects(covers, "renditions")
         return cards
-
-    @staticmethod
-    def _tags_of(post_ids: list[int], *, using: str) -> dict[int, list[Tag]]:
-        if not post_ids:
-            return {}
-        found = {}
-        sql = _TAGS_SQL.format(", ".join(["%s"] * len(post_ids)))
-        for tag in Tag.objects.raw(sql, post_ids, using=using):
-            found.setdefault(tag.post_id, []).append(tag)
-        return found
 
 
 class PublicCards:
