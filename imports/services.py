@@ -296,9 +296,8 @@ class _Importer:
         return True
 
     def _fingerprint(self, item: SourcePost) -> str:
-        return fingerprint(
-            asdict(item) | {"with_media": self.media.enabled}
-        )  # a run with images redoes one without
+        """What the item was, and whether images came with it: a run with images redoes one without."""
+        return fingerprint(asdict(item) | {"with_media": self.media.enabled})
 
     def _wanted(self, item: SourcePost) -> tuple[dict, list[Tag], list[str]]:
         """What the item's post should hold, its tags, and what went amiss with its images."""
