@@ -13,8 +13,8 @@ import contextvars
 import json
 import logging
 import re
+import secrets
 import time
-import uuid
 from datetime import UTC, datetime
 
 from django.utils.functional import LazyObject, empty
@@ -50,7 +50,7 @@ class JsonFormatter(logging.Formatter):
 def request_id_for(request) -> str:
     """The caller's ``X-Request-ID`` when it is well formed; otherwise a new random one."""
     given = request.META.get("HTTP_X_REQUEST_ID", "")
-    return given if VALID_REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+    return given if VALID_REQUEST_ID.fullmatch(given) else secrets.token_hex(16)
 
 
 def user_id_for(request):

@@ -44,7 +44,9 @@ import functools
 import hashlib
 import logging
 import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -55,7 +57,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, get_urlconf, resolve
+from django.urls import Resolver404, resolve
 from django.utils.http import http_date, parse_http_date_safe
 
 from blogsite import paging, purgers
@@ -159,6 +161,7 @@ def next_change_time() -> float:
 # INVALIDATION
 # ------------------------------------------------------------------------------
 def _retire_now(keys: frozenset[str]) -> None:
+    _copies.forget()
     try:
         # The schedule first: a reader that sees the new generation must see the new schedule.
         cache.set(SCHEDULE_KEY, next_change_time(), timeout=None)
@@ -268,7 +271,9 @@ def query_names_for(request) -> frozenset | None:
     section = section_for(request.path_info)
     if section is not None:
         return section.query if section.is_public(request) else None
-    return _view_query(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
+    # What Django's handler resolves with (a middleware may set ``request.urlconf``); the front
+    # runs before the handler has set the thread's URLconf.
+    return _view_query(getattr(request, "urlconf", None) or settings.ROOT_URLCONF, request.path_info)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -320,11 +325,105 @@ def is_candidate(request) -> bool:
 
 
 def look_up(key: str) -> tuple:
-    """The generation, the schedule and the entry stored under ``key``, in one round trip."""
+    """The generation, the schedule and the entry stored under ``key``: from this process's copy
+    when Redis says nothing was retired or rescheduled since it was read, else in one round trip."""
+    watch = _watch()
+    if watch is None:
+        return _read(key)
+    changes = watch.changes()  # before the read: a change it does not see yet moves it later
+    kept = _copies.get(key, changes)
+    if kept is not None:
+        return kept
+    found = _read(key)
+    _copies.keep(key, changes, *found)
+    return found
+
+
+def _read(key: str) -> tuple:
     # Our Redis backend reads on a connection each thread keeps (blogsite/redis_cache.py).
     get_many = getattr(cache, "get_many_held", None) or cache.get_many
     found = get_many([GENERATION_KEY, SCHEDULE_KEY, key])
     return found.get(GENERATION_KEY), found.get(SCHEDULE_KEY), found.get(key)
+
+
+def _watch():
+    # Redis only: an in-process cache is this process's memory already.
+    watch = getattr(cache, "watch", None)
+    return watch([GENERATION_KEY, SCHEDULE_KEY]) if watch is not None else None
+
+
+class LocalCopies:
+    """Entries this process read, served again without a round trip (docs/decisions/0012).
+
+    An entry is kept only when it was current: rendered under the generation read with it.
+    Copies are trusted while the watch on the generation and the schedule counts no change
+    since they were read (any retirement, reschedule or flush moves it), and for at most
+    ``TRUSTED_SECONDS`` since this process last read Redis itself, so a Redis that cannot
+    reach it any more (its messages lost) is asked again within that time. The rest of
+    freshness (expiry, a scheduled change coming due) is judged by ``is_fresh`` as for an
+    entry read from Redis. Up to ``budget`` bytes of pages, the least recently served go first.
+    """
+
+    TRUSTED_SECONDS = 1.0
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, tuple] = OrderedDict()
+        self._bytes = 0
+        self._changes = self._generation = self._schedule = None
+        self._read_at = 0.0
+
+    def get(self, key: str, changes: int) -> tuple | None:
+        with self._lock:
+            if changes != self._changes or time.monotonic() - self._read_at > self.TRUSTED_SECONDS:
+                return None
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            self._entries.move_to_end(key)
+            return self._generation, self._schedule, entry
+
+    def keep(self, key: str, changes: int, generation, schedule, entry) -> None:
+        with self._lock:
+            if (changes, generation, schedule) != (self._changes, self._generation, self._schedule):
+                self._forget()
+                self._changes, self._generation, self._schedule = changes, generation, schedule
+            self._read_at = time.monotonic()
+            self._drop(key)
+            if entry is None or generation is None or entry[0] != generation:
+                return
+            size = len(entry[-1]) + 1024  # the page and, roughly, its headers
+            if size > self.budget:
+                return
+            self._entries[key] = entry
+            self._bytes += size
+            while self._bytes > self.budget:
+                self._drop(next(iter(self._entries)))
+
+    def drop(self, key: str) -> None:
+        """Forget one page's copy: this process just stored or refiled it."""
+        with self._lock:
+            self._drop(key)
+
+    def forget(self) -> None:
+        """Forget every copy: this process just retired pages (Redis's message may come later)."""
+        with self._lock:
+            self._forget()
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[-1]) + 1024
+
+    def _forget(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+        self._changes = None
+
+
+# Each worker's copies: enough for a site's few thousand most read pages.
+_copies = LocalCopies(budget=32 * 1024 * 1024)
 
 
 def is_fresh(key: str, entry: tuple, generation, schedule) -> bool:
@@ -343,6 +442,7 @@ def is_fresh(key: str, entry: tuple, generation, schedule) -> bool:
         return False
     # Fresh under the newer generation too: the next hit needs no second look.
     cache.set(key, (generation, *entry[1:]), timeout=math.ceil(expires_at - now))
+    _copies.drop(key)
     return True
 
 
@@ -447,3 +547,4 @@ class PageCacheMiddleware:
         etag = response["ETag"]
         entry = (generation, started_at, now + lifetime, keys, shared, etag, last_modified, headers, content)
         cache.set(key, entry, timeout=math.ceil(lifetime))
+        _copies.drop(key)

@@ -12,6 +12,11 @@ read, and reads several keys on a connection each thread keeps for itself
 (docs/decisions/0011-page-cache-hits-before-django.md). These reach into Django's backend
 below its public methods; why, and what guards it, is in
 docs/decisions/0001-our-redis-cache-backend.md.
+
+``watch(keys)`` tells a process, without a round trip, whether any of a few keys may have
+been written since it last asked (Redis's server-assisted client-side caching): the page
+cache serves its hottest pages from the worker's memory while it says no
+(docs/decisions/0012-page-cache-copies-in-each-worker.md).
 """
 
 import os
@@ -19,12 +24,68 @@ import threading
 
 from django.core.cache.backends import redis
 
+# The channel Redis pushes invalidation messages to (CLIENT TRACKING ... REDIRECT).
+INVALIDATIONS = b"__redis__:invalidate"
+
+
+class KeyWatch:
+    """Counts the writes to some Redis keys that this process may have missed, without a round trip.
+
+    Redis's client-side caching support, in broadcasting mode: on its own connection the watch
+    asks Redis (``CLIENT TRACKING on REDIRECT <itself> BCAST PREFIX <key>...``) to push a
+    message whenever one of the keys is written, expires or its database is flushed (any
+    database: Redis's tracking does not tell them apart, so a write elsewhere is one spurious
+    change). ``changes()`` reads whatever messages are waiting (one non-blocking read, no
+    round trip) and returns how many changes it has seen. A new connection counts as one: what
+    happened while none was open is unknown. So while ``changes()`` returns the same number,
+    none of the keys changed since, as far as Redis has told this process.
+    """
+
+    def __init__(self, pool, keys: list[str]):
+        self._pool, self._keys = pool, keys
+        self._connection = None
+        self._pid = None
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def changes(self) -> int:
+        with self._lock:
+            if self._connection is None or self._pid != os.getpid():  # a forked worker watches for itself
+                self._connect()
+            try:
+                while self._connection.can_read(timeout=0):
+                    self._connection.read_response(push_request=True)
+                    self._count += 1
+            except BaseException:  # Redis went away: whatever it pushed since is lost
+                self._connection.disconnect()
+                self._connect()
+            return self._count
+
+    def saw_change(self) -> None:
+        """Count a change this process made itself, before Redis's message about it arrives."""
+        with self._lock:
+            self._count += 1
+
+    def _connect(self) -> None:
+        self._connection = None
+        self._count += 1
+        connection = self._pool.make_connection()
+        connection.send_command("CLIENT", "ID")
+        own_id = connection.read_response()
+        prefixes = [part for key in self._keys for part in ("PREFIX", key)]
+        connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
+        connection.read_response()
+        connection.send_command("SUBSCRIBE", INVALIDATIONS)
+        connection.read_response(push_request=True)
+        self._connection, self._pid = connection, os.getpid()
+
 
 class RedisCacheClient(redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
         self._held = threading.local()
+        self._watches = {}
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)
@@ -53,11 +114,24 @@ class RedisCacheClient(redis.RedisCacheClient):
         found = zip(keys, values, strict=True)
         return {key: self._serializer.loads(value) for key, value in found if value is not None}
 
+    def watch(self, keys: list[str]) -> KeyWatch:
+        watch = self._watches.get(tuple(keys))
+        if watch is None:
+            watch = self._watches[tuple(keys)] = KeyWatch(self._get_connection_pool(False), keys)
+        return watch
+
+    def clear(self) -> bool:
+        cleared = super().clear()
+        for watch in self._watches.values():  # this process knows now; Redis's message may come later
+            watch.saw_change()
+        return cleared
+
 
 class RedisCache(redis.RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = RedisCacheClient
+        self._made_keys = {}
 
     def incr_expiring(self, key: str, *, timeout: int, version=None) -> int:
         """Add one to a counter, creating it at 1, and (re)set its expiry: one round trip, atomic."""
@@ -68,3 +142,11 @@ class RedisCache(redis.RedisCache):
         """``get_many()`` over a connection this thread keeps: for the site's own keys, read per request."""
         made = {self.make_key(key, version=version): key for key in keys}
         return {made[key]: value for key, value in self._cache.get_many_held(list(made)).items()}
+
+    def watch(self, keys: list[str], version=None) -> KeyWatch:
+        """This process's ``KeyWatch`` over ``keys`` (one per set of keys)."""
+        # Asked on every page cache hit: the made keys are remembered.
+        made = self._made_keys.get((*keys, version))
+        if made is None:
+            made = self._made_keys[(*keys, version)] = [self.make_key(key, version=version) for key in keys]
+        return self._cache.watch(made)

@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.conf import settings
 from django.core.cache import caches
@@ -44,3 +46,19 @@ def test_it_reads_many_keys_on_a_connection_it_keeps_and_reconnects_after_a_fail
     assert cache.get_many_held(keys) == stored
     assert cache._cache._held.connection is connection  # the same connection, connected again
     cache.delete_many(keys)
+
+
+def test_a_watch_counts_writes_to_its_keys_and_no_others():
+    cache = caches.create_connection("default")
+    watch = cache.watch(["redis-cache-watched"])
+    assert cache.watch(["redis-cache-watched"]) is watch  # one per process and set of keys
+    seen = watch.changes()
+    cache.set("redis-cache-unwatched", 1, timeout=10)
+    time.sleep(0.05)
+    assert watch.changes() == seen
+    cache.set("redis-cache-watched", 1, timeout=10)
+    deadline = time.monotonic() + 2
+    while watch.changes() == seen and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert watch.changes() == seen + 1
+    cache.delete_many(["redis-cache-watched", "redis-cache-unwatched"])
