@@ -7,8 +7,8 @@ each time: about half the CPU time of serving a page from the page cache (bench/
 each command), so one per connection pool is kept and reused.
 
 It also counts in one round trip (``incr_expiring``), which rate limits use on every API
-read, and reads several keys on a connection each thread keeps for itself
-(``get_many_held``): the page cache's one read per page, without the pool's bookkeeping
+read, and reads several keys (``get_many_held``, the page cache's read), both on a connection
+each thread keeps for itself, without the pool's bookkeeping
 (docs/decisions/0011-page-cache-hits-before-django.md). These reach into Django's backend
 below its public methods; why, and what guards it, is in
 docs/decisions/0001-our-redis-cache-backend.md.
@@ -95,22 +95,33 @@ class RedisCacheClient(redis.RedisCacheClient):
         return client
 
     def incr_expiring(self, key: str, timeout: int) -> int:
-        with self.get_client(key, write=True).pipeline() as pipe:
-            value, _expiry_set = pipe.incr(key).expire(key, timeout).execute()
+        # MULTI/EXEC: a counter must never be left without its expiry (a visitor limited for good).
+        # Sent at once on the thread's connection: redis-py's pipeline costs more than the count.
+        commands = [("MULTI",), ("INCR", key), ("EXPIRE", key, timeout), ("EXEC",)]
+        value, _expiry_set = self._held_round_trip(commands)[-1]
+        if isinstance(value, Exception):  # e.g. the key holds something else than a count
+            raise value
         return value
 
-    def get_many_held(self, keys: list[str]) -> dict:
-        # redis-py's pool checkout and release cost more than the MGET itself (redis-py 8).
+    def _held_connection(self):
         connection = getattr(self._held, "connection", None)
         if connection is None or self._held.pid != os.getpid():  # a forked worker makes its own
             connection = self._held.connection = self._get_connection_pool(False).make_connection()
             self._held.pid = os.getpid()
+        return connection
+
+    def _held_round_trip(self, commands: list[tuple]) -> list:
+        connection = self._held_connection()
         try:
-            connection.send_command("MGET", *keys)
-            values = connection.read_response()
+            connection.send_packed_command(connection.pack_commands(commands))
+            return [connection.read_response() for _ in commands]
         except BaseException:
             connection.disconnect()  # whatever was half read is gone; the next call reconnects
             raise
+
+    def get_many_held(self, keys: list[str]) -> dict:
+        # redis-py's pool checkout and release cost more than the MGET itself (redis-py 8).
+        (values,) = self._held_round_trip([("MGET", *keys)])
         found = zip(keys, values, strict=True)
         return {key: self._serializer.loads(value) for key, value in found if value is not None}
 

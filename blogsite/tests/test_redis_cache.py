@@ -62,3 +62,13 @@ def test_a_watch_counts_writes_to_its_keys_and_no_others():
         time.sleep(0.005)
     assert watch.changes() == seen + 1
     cache.delete_many(["redis-cache-watched", "redis-cache-unwatched"])
+
+
+def test_a_count_over_something_else_fails_loudly_and_the_next_count_works():
+    cache = caches.create_connection("default")
+    cache.set("redis-cache-not-a-count", "words", timeout=10)
+    with pytest.raises(Exception, match="not an integer"):
+        cache.incr_expiring("redis-cache-not-a-count", timeout=10)
+    cache.delete_many(["redis-cache-not-a-count", "redis-cache-hits"])
+    assert cache.incr_expiring("redis-cache-hits", timeout=10) == 1
+    cache.delete("redis-cache-hits")
