@@ -72,6 +72,8 @@ ALL_PAGES = "all"  # every stored page carries it: retiring it retires everythin
 UNNAMED = "unnamed"  # a page whose view named nothing: any change retires it
 # Set in the WSGI environ when the front (blogsite/pagefront.py) could not read the cache.
 UNREACHABLE = "blogsite.pagecache.unreachable"
+# Set there when the front found a fresh page its section would not serve (a read past its limit).
+HIT_REFUSED = "blogsite.pagecache.hit_refused"
 
 logger = logging.getLogger(__name__)
 
@@ -122,11 +124,6 @@ class Section:
     query: frozenset = frozenset()
     is_public: Callable = _always
     may_serve_hit: Callable = _always
-
-    @property
-    def judges_hits(self) -> bool:
-        """Whether ``may_serve_hit`` must be asked (it may count the request, as the API's does)."""
-        return self.may_serve_hit is not _always
 
 
 SECTIONS: dict[str, Section] = {}
@@ -495,6 +492,8 @@ class PageCacheMiddleware:
             return self.get_response(request)
         if fresh:
             section = section_for(request.path_info)
+            if request.META.get(HIT_REFUSED):  # the front asked the section already: ask once
+                return self.get_response(request)
             if section is None or section.may_serve_hit(request):
                 return self.hit(request, entry, schedule, canonical)
             return self.get_response(request)

@@ -5,12 +5,14 @@ answered by ``PageCacheMiddleware`` still paid Django's handler, the request sig
 look at every database connection), the middlewares before it and a response object: more
 than the look-up itself. Here an anonymous GET or HEAD is read as Django reads it
 (``WSGIRequest``), and judged, keyed, looked up and answered by the functions of
-``blogsite.pagecache`` the middleware calls, so the two never disagree; a hit gets its
-request id and its one log line from ``blogsite.logs``. Everything else goes on to Django
-untouched: a miss (the middleware renders and stores it), a health probe, a section that
-judges each hit (the API counts reads), a caller from another origin (CORS headers depend on
-it), and a cache that cannot be read (Django serves without it, and does not wait for it a
-second time). What it saves, and what else was tried: docs/decisions/0011.
+``blogsite.pagecache`` the middleware calls, so the two never disagree; a section that judges
+its hits (the API counts each read against the visitor's limit) is asked here too; a hit gets
+its request id and its one log line from ``blogsite.logs``. Everything else goes on to Django
+untouched: a miss (the middleware renders and stores it), a health probe, a hit its section
+refused (its view answers, the middleware does not ask again), a caller from another origin
+(CORS headers depend on it), and a cache that cannot be read (Django serves without it, and
+does not wait for it a second time). What it saves, and what else was tried:
+docs/decisions/0011.
 """
 
 import logging
@@ -57,7 +59,7 @@ class PageCacheFront:
             return None
         query_names = pagecache.query_names_for(request)
         section = pagecache.section_for(request.path_info)
-        if query_names is None or (section is not None and section.judges_hits):
+        if query_names is None:
             return None
         key, canonical = pagecache.page_key(request, query_names)
         try:
@@ -68,6 +70,9 @@ class PageCacheFront:
             environ[pagecache.UNREACHABLE] = True
             return None
         if not fresh:
+            return None
+        if section is not None and not section.may_serve_hit(request):
+            environ[pagecache.HIT_REFUSED] = True
             return None
         request.request_id = request_id_for(request)
         token = REQUEST_ID.set(request.request_id)

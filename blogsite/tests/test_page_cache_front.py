@@ -139,18 +139,22 @@ def test_it_leaves_probes_posts_and_changed_pages_to_django(site):
     assert site.django.calls == 4
 
 
-def test_it_leaves_sections_that_judge_their_hits_to_django(site, monkeypatch):
+def test_it_asks_a_section_that_judges_its_hits_and_leaves_a_refused_one_to_its_view(site, monkeypatch):
+    answers = [True, False]
     judged = []
 
     def may_serve_hit(request):
         judged.append(request.path)
-        return True
+        return answers[len(judged) - 1]
 
     section = pagecache.Section("/anything/", frozenset({"page"}), may_serve_hit=may_serve_hit)
     monkeypatch.setitem(pagecache.SECTIONS, section.prefix, section)
-    for _ in range(2):
-        site.get("/anything/")
-    assert site.django.calls == 2 and judged == ["/anything/"]  # the middleware asked, for its hit
+    site.get("/anything/")  # stored
+    assert site.get("/anything/").headers["X-Cache"] == "hit"
+    assert site.django.calls == 1 and judged == ["/anything/"]  # the front asked, and answered
+    refused = site.get("/anything/")
+    assert "X-Cache" not in refused.headers and refused.body == b"page 1"  # the view answered
+    assert site.django.calls == 2 and len(judged) == 2  # asked once: the middleware did not count it again
 
 
 def test_it_writes_the_one_log_line_of_the_request(site, caplog):
