@@ -314,7 +314,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "blogsite.logs.JsonFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout", "formatter": "json"}
+        "console": {
+            "class": "blogsite.logs.BatchedStreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json",
+        }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {

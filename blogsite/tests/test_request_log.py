@@ -1,10 +1,13 @@
+import io
 import json
 import logging
+import time
+import weakref
 
 import pytest
 from django.test import Client
 
-from blogsite.logs import JsonFormatter
+from blogsite.logs import BatchedStreamHandler, JsonFormatter
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +87,43 @@ def test_every_line_of_a_failing_request_carries_its_id_and_the_traceback(settin
     assert error["request_id"] == request["request_id"] == "trace-me"
     assert "ValueError: a bug with a secret" in error["traceback"]
     assert "Traceback" not in response.content.decode()
+
+
+def batched_logger(stream, **options):
+    handler = BatchedStreamHandler(stream, **options)
+    logger = logging.getLogger(f"batched-{id(handler)}")
+    logger.propagate, logger.handlers = False, [handler]
+    logger.setLevel(logging.INFO)
+    return logger, handler
+
+
+def test_lines_are_written_together_within_the_interval():
+    stream = io.StringIO()
+    logger, _ = batched_logger(stream, interval=0.05)
+    logger.info("one")
+    logger.info("two")
+    assert stream.getvalue() == ""  # held, not yet written
+    deadline = time.monotonic() + 2
+    while not stream.getvalue() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert stream.getvalue() == "one\ntwo\n"
+
+
+def test_a_warning_is_written_at_once_after_the_lines_before_it():
+    stream = io.StringIO()
+    logger, _ = batched_logger(stream, interval=60)
+    logger.info("request")
+    logger.warning("trouble")
+    assert stream.getvalue() == "request\ntrouble\n"
+
+
+def test_lines_are_written_when_enough_are_held_and_at_exit():
+    stream = io.StringIO()
+    logger, handler = batched_logger(stream, interval=60, capacity=10)
+    logger.info("12345")
+    assert stream.getvalue() == ""
+    logger.info("67890")  # 12 characters held: over the capacity
+    assert stream.getvalue() == "12345\n67890\n"
+    logger.info("last")
+    logging.shutdown([weakref.ref(handler)])  # as at exit
+    assert stream.getvalue().endswith("67890\nlast\n")
