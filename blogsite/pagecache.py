@@ -419,8 +419,8 @@ class LocalCopies:
         self._changes = None
 
 
-# Each worker's copies: enough for a site's few thousand most read pages.
-_copies = LocalCopies(budget=32 * 1024 * 1024)
+# Each worker's copies: about a thousand of the most read pages, within the workers' 120 MB (README).
+_copies = LocalCopies(budget=16 * 1024 * 1024)
 
 
 def is_fresh(key: str, entry: tuple, generation, schedule) -> bool:
