@@ -69,9 +69,12 @@ def public_post_counts(users) -> dict[int, int]:
     return {row["author"]: row["n"] for row in rows}
 
 
-def media_data(request, image, post_counts) -> dict:
-    """An image as the API shows it."""
-    owner = image.owner
+def media_data(request, image, post_counts, *, owner=None, renditions=None, used_by=None) -> dict:
+    """An image as the API shows it. A list may give what it read once for all its page's images:
+    the uploader (a ``User``, or anything with its public fields), the renditions, the using posts."""
+    owner = image.owner if owner is None else owner
+    renditions = image.renditions.all() if renditions is None else renditions
+    used_by = image.used_by_post_ids() if used_by is None else used_by
     return {
         "id": image.pk,
         "url": request.build_absolute_uri(image.get_absolute_url()),
@@ -89,9 +92,9 @@ def media_data(request, image, post_counts) -> dict:
                 "height": r.height,
                 "content_type": r.content_type,
             }
-            for r in image.renditions.all()
+            for r in renditions
         ],
-        "used_by": image.used_by_post_ids(),
+        "used_by": used_by,
         "uploaded_by": user_ref(request, owner)
         | {"bio": owner.bio, "post_count": post_counts.get(owner.pk, 0)},
         "created_at": image.created_at,

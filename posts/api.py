@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, OuterRef, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -39,10 +39,10 @@ from blogsite.api import (
 from blogsite.conditional import is_not_modified
 from media import api as media_api
 from media.api import MediaOut
-from media.models import Image
+from media.models import Image, Rendition
 
 from . import pagekeys, search, services
-from .cards import PublicCards
+from .cards import ApiCards
 from .models import (
     MAX_BODY_LENGTH,
     MAX_EXCERPT_LENGTH,
@@ -139,10 +139,9 @@ class PostPatchIn(Schema):
     cover: int | None = None
 
 
-def post_data(request, post, *, full=True, cover_counts=None) -> dict:
-    """A post as the API shows it; lists leave out the body and its HTML, and give their covers'
-    uploaders' post counts, read once for the page (``read_covers``). ``post`` may be a list's
-    ``PostCard``."""
+def post_data(request, post, *, full=True, covers=None) -> dict:
+    """A post as the API shows it; lists leave out the body and its HTML, and give their covers,
+    read once for the page, by id (``covers_data``). ``post`` may be a list's ``PostCard``."""
     tags = post.tags if isinstance(post.tags, list) else post.tags.all()
     data = {
         "id": post.pk,
@@ -157,7 +156,7 @@ def post_data(request, post, *, full=True, cover_counts=None) -> dict:
         "published_at": post.published_at,
         "created_at": post.created_at,
         "updated_at": post.updated_at,
-        "cover": _cover_data(request, post, cover_counts),
+        "cover": _cover_data(request, post, covers),
     }
     if full:
         data |= {"body": post.body, "body_html": post.body_html}
@@ -166,13 +165,62 @@ def post_data(request, post, *, full=True, cover_counts=None) -> dict:
     return data
 
 
-def _cover_data(request, post, counts) -> dict | None:
-    """The post's cover as a Media, its uploader's posts counted here unless ``counts`` has them."""
+def _cover_data(request, post, covers) -> dict | None:
+    """The post's cover as a Media: from a list's ``covers``, or read here, its uploader's posts counted."""
     if post.cover is None:
         return None
-    if counts is None:
-        counts = media_api.public_post_counts([post.cover.owner_id])
-    return media_api.media_data(request, post.cover, counts)
+    if covers is None:
+        return media_api.media_data(request, post.cover, media_api.public_post_counts([post.cover.owner_id]))
+    return covers[post.cover.pk]
+
+
+def covers_data(request, posts) -> dict[int, dict]:
+    """The covers of a page of posts as Media, by id: their uses and uploaders read for them all."""
+    counts = read_covers(posts)
+    return {post.cover.pk: media_api.media_data(request, post.cover, counts) for post in posts if post.cover}
+
+
+# A page's covers' renditions (in Rendition's order) and the posts that use them, in one query:
+# read by the ORM's prefetches, two queries cost 1 ms of an uncached list with a cover.
+_COVER_DETAILS_SQL = """
+    SELECT NULL AS post_id, id, image_id, file, width, height, content_type
+    FROM media_rendition WHERE image_id IN ({ids})
+    UNION ALL
+    SELECT post_id, NULL, image_id, NULL, NULL, NULL, NULL FROM posts_postimage WHERE image_id IN ({ids})
+    ORDER BY content_type, width
+"""
+_RENDITION_COLUMNS = ("id", "image_id", "file", "width", "height", "content_type")  # the model's order
+
+
+def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
+    """The covers of a page of ``ApiCards`` as Media, by id, their uploaders read with the cards:
+    one query for the renditions and uses of them all, none without covers."""
+    covers = {card.cover.pk: card.cover for card in cards if card.cover is not None}
+    if not covers:
+        return {}
+    ids = list(covers)
+    sql = _COVER_DETAILS_SQL.format(ids=", ".join(["%s"] * len(ids)))
+    renditions, uses = {pk: [] for pk in ids}, {pk: set() for pk in ids}
+    with connections[Post.objects.db].cursor() as cursor:
+        cursor.execute(sql, ids + ids)
+        for post_id, *rendition in cursor.fetchall():
+            image_id = rendition[1]
+            if post_id is None:
+                renditions[image_id].append(Rendition.from_db(Post.objects.db, _RENDITION_COLUMNS, rendition))
+            else:
+                uses[image_id].add(post_id)
+    data = {}
+    for pk, cover in covers.items():
+        uploader = read.uploader_of(cover)
+        data[pk] = media_api.media_data(
+            request,
+            cover,
+            {uploader.pk: uploader.post_count},
+            owner=uploader,
+            renditions=renditions[pk],
+            used_by=sorted(uses[pk]),
+        )
+    return data
 
 
 # A page's covers' uploaders, each with their kept count of public posts less those scheduled for
@@ -244,20 +292,22 @@ def _post_for(request, post_id: int, *, lock=False) -> Post:
 def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
     """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
     count = _kept_count(request.auth, filters)
-    if count is not None:  # a public list: its pages read as the site's cards (docs/decisions/0082)
-        posts = PublicCards(count, tag=filters.tag or None, author=filters.author or None)
+    if count is not None:  # a public list: its pages read as cards (docs/decisions/0082, 0086)
+        posts = ApiCards(count, tag=filters.tag or None, author=filters.author or None)
+        read_covers_data = functools.partial(card_covers_data, request, read=posts)
     else:
         posts = _filtered_posts(request.auth, filters)
+        read_covers_data = functools.partial(covers_data, request)
     with_snippets = functools.partial(search.add_snippets, text=filters.q) if filters.q else list
-    cover_counts = {}
+    covers = {}
 
     def prepare(rows):
         rows = with_snippets(rows)
-        cover_counts.update(read_covers(rows))
+        covers.update(read_covers_data(rows))
         pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(rows))
         return rows
 
-    summary = functools.partial(post_data, request, full=False, cover_counts=cover_counts)
+    summary = functools.partial(post_data, request, full=False, covers=covers)
     return paginate(request, posts, filters, summary, prepare=prepare, count=count)
 
 

@@ -10,11 +10,12 @@ and covers (picked by key from the public lists' index, as ``blogsite.paging`` p
 their tags, and the covers' renditions when a post on the page has a cover.
 """
 
+import types
 from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.utils import timezone
 
 from accounts.models import User
@@ -154,3 +155,123 @@ class PublicCards:
     def __getitem__(self, window: slice) -> list[PostCard]:
         start, stop, _step = window.indices(self._count)
         return PostCard.page_of(start, stop, tag=self.tag, author=self.author)
+
+
+# THE API'S PUBLIC LISTS
+# ------------------------------------------------------------------------------
+# One page of a public list as the API shows it (posts/api.py), in one query: the cards' posts,
+# writers and covers (CARDS_SQL), each cover's uploader with their public posts (the kept count
+# less those scheduled for later, as ListCountQuerySet.public_posts_of() counts them, the list's
+# key as pagekeys.author_posts_key() names it), and a row for each of a post's tags, by name
+# (as Tag.of_posts() orders them). Read as columns: raw() building each post as a ``Post`` cost
+# 1.3 ms of the API's list (docs/decisions/0086).
+_API_CARDS_SQL = """
+    SELECT c.*, o.username AS uploader_username, o.display_name AS uploader_display_name,
+        o.bio AS uploader_bio,
+        CASE WHEN o.id IS NOT NULL THEN COALESCE(k.published, 0) - (
+            SELECT COUNT(*) FROM posts_post s
+            WHERE s.status = %(published)s AND s.published_at > %(now)s AND NOT s.is_page
+                AND s.author_id = o.id
+        ) END AS uploader_post_count,
+        tg.id AS tag_id, tg.name AS tag_name, tg.slug AS tag_slug
+    FROM ({cards}) c
+    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id
+    LEFT JOIN posts_listcount k ON k."key" = 'author-' || o.id || '-posts'
+    LEFT JOIN posts_post_tags pt ON pt.post_id = c.id
+    LEFT JOIN posts_tag tg ON tg.id = pt.tag_id
+    ORDER BY c.published_at DESC, c.id DESC, tg.name
+"""
+API_CARDS_SQL = {kind: _API_CARDS_SQL.replace("{cards}", sql) for kind, sql in CARDS_SQL.items()}
+
+_POST_FIELDS = {field.attname: field for field in Post._meta.concrete_fields}
+
+
+def _from_column(field, value):
+    """A column's value as the ORM reads it: SQLite gives a raw query's times as text or without
+    their zone (stored in UTC), its flags as 0 or 1."""
+    value = field.to_python(value)
+    if isinstance(value, datetime) and value.tzinfo is None and settings.USE_TZ:
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+class CardTag(NamedTuple):
+    """A card's tag, with Tag's own rule for its address borrowed, not restated."""
+
+    pk: int
+    name: str
+    slug: str
+
+    get_absolute_url = Tag.get_absolute_url
+
+
+class Uploader(NamedTuple):
+    """A card's cover's uploader as the API shows them, with User's own rules borrowed."""
+
+    pk: int
+    username: str
+    display_name: str
+    bio: str
+    post_count: int
+
+    name = User.name
+    get_absolute_url = User.get_absolute_url
+
+
+class ApiCards(PublicCards):
+    """A public list's cards as the API's list reads them (``API_CARDS_SQL``): each a ``PostCard``
+    with its tags as ``CardTag``, and, through ``uploader_of()``, its cover's uploader. The covers'
+    renditions are not read: the API reads them with the covers' uses (posts/api.py)."""
+
+    def __init__(self, count: int, *, tag: str | None = None, author: str | None = None):
+        super().__init__(count, tag=tag, author=author)
+        self.uploaders: dict[int, Uploader] = {}
+
+    def __getitem__(self, window: slice) -> list[PostCard]:
+        start, stop, _step = window.indices(self._count)
+        if stop <= start:
+            return []
+        kind, pk = ("tag slug", self.tag) if self.tag is not None else ("author username", self.author)
+        kind = kind if pk is not None else "site"
+        params = {
+            **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
+            **{"limit": stop - start, "offset": start},
+        }
+        with connections[Post.objects.db].cursor() as cursor:
+            cursor.execute(API_CARDS_SQL[kind], params)
+            names = [column[0] for column in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        cards: dict[int, PostCard] = {}
+        for row in rows:
+            card = cards.get(row["id"])
+            if card is None:
+                card = cards[row["id"]] = self._card(row)
+            if row["tag_id"] is not None:
+                card.tags.append(CardTag(row["tag_id"], row["tag_name"], row["tag_slug"]))
+        return list(cards.values())
+
+    def _card(self, row: dict) -> PostCard:
+        post = {name: row[name] for name in _CARD_COLUMNS}
+        post |= {name: _from_column(_POST_FIELDS[name], row[name]) for name in _CONVERTED_COLUMNS}
+        cover = None
+        if row["cover_id"] is not None:
+            cover = _cover_of(types.SimpleNamespace(**row))
+            self.uploaders[cover.owner_id] = Uploader(
+                cover.owner_id,
+                row["uploader_username"],
+                row["uploader_display_name"],
+                row["uploader_bio"],
+                row["uploader_post_count"],
+            )
+        writer = _Author(post["author_id"], row["author_username"], row["author_display_name"])
+        return PostCard(**post, pk=row["id"], author=writer, cover=cover, tags=[])
+
+    def uploader_of(self, cover: Image) -> Uploader:
+        """The uploader of a cover on a page read here, with their number of public posts."""
+        return self.uploaders[cover.owner_id]
+
+
+# The post's own columns of a card, as API_CARDS_SQL reads them; those every database gives as
+# Python has them (text, numbers), and those SQLite does not (flags, times).
+_CARD_COLUMNS = ("title", "slug", "summary", "reading_time_minutes", "author_id")
+_CONVERTED_COLUMNS = ("is_page", "published_at", "created_at", "updated_at")

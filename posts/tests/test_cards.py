@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from media.models import Image
 from media.tests import images
-from posts.cards import PostCard
+from posts.cards import ApiCards, PostCard
 from posts.models import Post, Tag
 
 pytestmark = pytest.mark.django_db
@@ -77,3 +77,46 @@ def test_a_list_named_by_slug_or_username_holds_the_cards_it_holds_by_id(blog, a
     assert PostCard.page_of(0, 10, tag="news") == PostCard.page_of(0, 10, tag=news.pk)
     assert PostCard.page_of(2, 5, author=author.username) == PostCard.page_of(2, 5, author=author.pk)
     assert PostCard.page_of(0, 10, tag="unknown") == PostCard.page_of(0, 10, author="nobody") == []
+
+
+def test_the_api_reads_the_cards_the_pages_read(blog, author, make_post):
+    """ApiCards (one query, tags joined, columns rather than models) holds what PostCard.page_of does."""
+    cover = Image.objects.create_from_upload(images.upload(images.jpeg(800, 600)), author, alt="Hills")
+    post = make_post(author, "With a cover", tags=["news", "hills"])
+    post.cover = cover
+    post.save()
+    news = Tag.objects.get(name="news")
+    lists = [({}, {}), ({"tag": "news"}, {"tag": news.pk})]
+    lists.append(({"author": author.username}, {"author": author.pk}))
+    for by_name, by_id in lists:
+        for start in range(0, 9, 4):
+            shown = ApiCards(9, **by_name)[start : start + 4]
+            expected = PostCard.page_of(start, start + 4, **by_id)
+            assert [card[:11] for card in shown] == [card[:11] for card in expected]
+            assert [[(t.pk, t.name, t.slug, t.get_absolute_url()) for t in card.tags] for card in shown] == [
+                [(t.pk, t.name, t.slug, t.get_absolute_url()) for t in card.tags] for card in expected
+            ]
+    [card] = ApiCards(9)[0:1]
+    assert card.cover == cover
+    shown = card.cover
+    assert (shown.alt, shown.file.name, shown.created_at) == (cover.alt, cover.file.name, cover.created_at)
+
+
+def test_the_api_cards_give_a_covers_uploader_with_their_public_posts(author, make_post):
+    cover = Image.objects.create_from_upload(images.upload(images.jpeg(800, 600)), author, alt="Hills")
+    post = make_post(author, "With a cover")
+    post.cover = cover
+    post.save()
+    make_post(author, "Scheduled", published_at=timezone.now() + timedelta(days=1))  # not counted
+    make_post(author, "Draft", status=Post.Status.DRAFT)  # not counted
+    cards = ApiCards(1)
+    [card] = cards[0:10]
+    uploader = cards.uploader_of(card.cover)
+    assert (uploader.pk, uploader.username, uploader.name, uploader.bio) == (
+        author.pk,
+        author.username,
+        author.name,
+        author.bio,
+    )
+    assert uploader.get_absolute_url() == author.get_absolute_url()
+    assert uploader.post_count == Post.objects.public().filter(author=author).count() == 1
