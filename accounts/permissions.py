@@ -7,6 +7,9 @@ first: a post a user may not see (``Post.objects.visible_to``) is a 404 for them
 they see but may not act on is a 403.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 
 def can_view(user, post) -> bool:
     """Public posts are for everyone; anything else only for its author and editors."""
@@ -20,11 +23,32 @@ def can_write(user) -> bool:
 
 def can_edit(user, post) -> bool:
     """Writers edit their own posts, editors every post; a contributor's words go live only through review."""
+    return editable_by(user)(post)
+
+
+def editable_by(user) -> Callable[[Any], bool]:
+    """``can_edit`` for one user and many posts (a writer's lists): the user is read once, not per post.
+
+    ``request.user`` is a lazy proxy: reading it five times a post cost a tenth of a dashboard.
+    """
     if not can_write(user):
-        return False
+        return _never
     if user.is_editor:
-        return True
-    return post.author_id == user.pk and (user.can_publish or post.status != post.Status.PUBLISHED)
+        return _always
+    pk, can_publish = user.pk, user.can_publish
+
+    def editable(post) -> bool:
+        return post.author_id == pk and (can_publish or post.status != post.Status.PUBLISHED)
+
+    return editable
+
+
+def _never(post) -> bool:
+    return False
+
+
+def _always(post) -> bool:
+    return True
 
 
 def can_publish(user, post) -> bool:

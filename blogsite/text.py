@@ -29,6 +29,11 @@ _NOT_HTML = re.compile(
     rb"|[\xf0-\xf4][\x8f\x9f\xaf\xbf]\xbf[\xbe\xbf]"
 )
 
+# Every byte that starts one of those (C0, DEL, and the leads 0xC2, 0xEF, 0xF0 to 0xF4), and the rest.
+_NOT_HTML_LEADS = frozenset([*range(0x09), 0x0B, *range(0x0E, 0x20), 0x7F, 0xC2, 0xEF, *range(0xF0, 0xF5)])
+_INNOCENT_BYTES = bytes(sorted(set(range(256)) - _NOT_HTML_LEADS))
+_C1 = re.compile(rb"\xc2[\x80-\x9f]")
+
 LINE_MESSAGE = "Remove the control characters (such as tabs or line breaks) from this text."
 TEXT_MESSAGE = "Remove the control characters from this text: only tabs and line breaks may stay."
 
@@ -110,9 +115,24 @@ def drop_control_characters_from_pages_middleware(get_response):
         if (
             not response.streaming
             and response.get("Content-Type", "").startswith("text/html")
-            and _NOT_HTML.search(response.content)
+            and _may_hold_what_html_forbids(response.content)
         ):
             response.content = _NOT_HTML.sub(b"", response.content)
         return response
 
     return middleware
+
+
+def _may_hold_what_html_forbids(content: bytes) -> bool:
+    """Whether ``_NOT_HTML`` finds anything, without running it over every page.
+
+    The regex tries its alternatives at every byte: 0.5 to 1 ms for a 30 KB page. Deleting the
+    bytes that start none of them leaves, on almost every page, only the 0xC2 of a "·" or an
+    "é" (``translate()``, some 15 µs); a search led by the literal 0xC2 settles those.
+    """
+    leads = set(content.translate(None, _INNOCENT_BYTES))
+    if not leads:
+        return False
+    if leads == {0xC2}:
+        return _C1.search(content) is not None
+    return _NOT_HTML.search(content) is not None

@@ -109,13 +109,14 @@ class PostRow:
         """The rows of ``posts`` for ``user``, in the queryset's order, in one query."""
         zone = timezone.get_current_timezone()
         months = [""] + [MONTHS_3[n].title() for n in range(1, 13)]  # as ``date:"M"``, translated
+        editable = permissions.editable_by(user)
         rows = []
         for values in posts.values_list(*cls.COLUMNS):
             post, author = _Columns._make(values[:-2]), _Author._make(values[-2:])
             status = post.display_status
             at = (post.updated_at if status in ("draft", "review") else post.published_at).astimezone(zone)
             text = f"{at.day} {months[at.month]} {at.year}"
-            locked = not permissions.can_edit(user, post)
+            locked = not editable(post)
             rows.append(
                 cls(
                     title=post.title,

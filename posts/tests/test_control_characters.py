@@ -8,8 +8,11 @@ The editor page, the API, the admin and the profile form all say which field hol
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from accounts.models import User
+from blogsite import text
 from posts.models import Post, Tag
 
 from .api_helpers import assert_problem, send
@@ -17,6 +20,10 @@ from .api_helpers import assert_problem, send
 pytestmark = pytest.mark.django_db
 
 CONTROLS = ["\x00", "\x01", "\x0b", "\x0c", "\x1b", "\x1f"]
+
+# Single bytes, and characters whose UTF-8 is near what HTML forbids (C1, noncharacters).
+NEAR_FORBIDDEN = "·é\x85\x9f\xa0\ufdcf\ufdd0\ufdef\ufdf0\ufffd\ufffe\uffff\U0001fffe\U0010ffff\U0001f600"
+PAGE_PIECES = [bytes([n]) for n in range(256)] + [c.encode() for c in NEAR_FORBIDDEN]
 
 
 def editor_form(client, **fields):
@@ -144,3 +151,9 @@ def test_a_refused_title_and_tags_come_back_in_one_line(client, author):
     assert list(response.context["form"].errors) == ["title"]
     assert 'value="Two lines "' in response.content.decode()
     assert 'value="one , two"' in response.content.decode()
+
+
+@given(st.lists(st.sampled_from(PAGE_PIECES), max_size=12))
+def test_the_quick_look_at_a_page_agrees_with_the_rule_it_spares(pieces):
+    page = b"".join(pieces)
+    assert text._may_hold_what_html_forbids(page) == (text._NOT_HTML.search(page) is not None)
