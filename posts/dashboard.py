@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import permissions
 from accounts.models import User
 from blogsite import ratelimit
+from blogsite.links import cached_reverser
 
 from . import services
 from .forms import PostForm
@@ -109,7 +110,7 @@ class PostRow:
         """The rows of ``posts`` for ``user``, in the queryset's order, in one query."""
         zone = timezone.get_current_timezone()
         months = [""] + [MONTHS_3[n].title() for n in range(1, 13)]  # as ``date:"M"``, translated
-        editable = permissions.editable_by(user)
+        editable, links = permissions.editable_by(user), cached_reverser()
         rows = []
         for values in posts.values_list(*cls.COLUMNS):
             post, author = _Columns._make(values[:-2]), _Author._make(values[-2:])
@@ -120,7 +121,7 @@ class PostRow:
             rows.append(
                 cls(
                     title=post.title,
-                    url=post.get_absolute_url() if locked else post.get_edit_url(),
+                    url=post.get_absolute_url(links) if locked else post.get_edit_url(links),
                     author=author.name,
                     display_status=status,
                     at_iso=at.isoformat(timespec="seconds"),

@@ -411,8 +411,9 @@ class Post(models.Model):
             [self.cover_id, *(image.pk for image in images)], had=set() if adding else None
         )
 
-    def get_absolute_url(self):
-        return cached_reverse("posts:page" if self.is_page else "posts:detail", self.slug)
+    def get_absolute_url(self, links=cached_reverse):
+        """The post's page; a list passes ``links``, the ``cached_reverse`` of ``cached_reverser()``."""
+        return links("posts:page" if self.is_page else "posts:detail", self.slug)
 
     def clean(self):
         """A page's address is /<slug>/: one of the site's own paths cannot be a page's."""
@@ -463,8 +464,8 @@ class Post(models.Model):
         """The status and date (None while deferred): what related-posts rankings depend on."""
         return (self.__dict__.get("status"), self.__dict__.get("published_at"))
 
-    def get_edit_url(self):
-        return cached_reverse("posts:post_edit", self.pk)
+    def get_edit_url(self, links=cached_reverse):
+        return links("posts:post_edit", self.pk)
 
     def _record_image_uses(self, image_ids, had: set | None = None) -> None:
         """Keep ``PostImage`` rows in step with the cover and body, so used images cannot be deleted."""
