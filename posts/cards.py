@@ -1,5 +1,5 @@
 """The post cards of the home, tag and author pages (and the rows of the API's public lists),
-read as columns rather than model instances.
+and the search page's results, read as columns rather than model instances.
 
 Read as ``for_listing()`` reads posts (model instances with their writers and covers, the tags
 and the covers' renditions prefetched), a page of ten cards cost 3.5 ms of the worker's CPU,
@@ -17,10 +17,12 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connections, models
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from accounts.models import User
 from media.models import Image
 
+from . import search
 from .models import Post, Tag
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
@@ -275,3 +277,126 @@ class ApiCards(PublicCards):
 # Python has them (text, numbers), and those SQLite does not (flags, times).
 _CARD_COLUMNS = ("title", "slug", "summary", "reading_time_minutes", "author_id")
 _CONVERTED_COLUMNS = ("is_page", "published_at", "created_at", "updated_at")
+
+
+# SEARCH RESULTS
+# ------------------------------------------------------------------------------
+# On PostgreSQL the search page's count and results are written out too (docs/decisions/0071):
+# they repeat PostQuerySet.public() and search.apply()'s match and order, which test_search_sql
+# holds together. ``{query}`` is search.postgres_query_sql(); the order is the RUM index's
+# distance alone (a second key would make PostgreSQL rank every match) or, without RUM, ts_rank.
+_SEARCH_WHERE = """
+    p.status = %(published)s AND p.published_at <= %(now)s AND NOT p.is_page
+    AND p.search_vector @@ {query}
+"""
+# At most ``limit`` matches counted, and the stems the query looks for, for the snippets.
+SEARCH_COUNT_SQL = """
+    SELECT count(*), ({query})::text
+    FROM (SELECT 1 FROM posts_post p WHERE {where} LIMIT %(limit)s) m
+""".replace("{where}", _SEARCH_WHERE)
+SEARCH_PAGE_SQL = """
+    SELECT p.id, p.title, p.slug, p.summary, p.reading_time_minutes, p.published_at, p.body_html,
+        p.author_id, u.username, u.display_name
+    FROM posts_post p
+    JOIN accounts_user u ON u.id = p.author_id
+    WHERE {where}
+    ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
+""".replace("{where}", _SEARCH_WHERE)
+SEARCH_ORDER = {
+    True: "p.search_vector <=> {query}",
+    False: "ts_rank(p.search_vector, {query}) DESC, p.published_at DESC, p.id DESC",
+}
+
+
+class SearchCard(NamedTuple):
+    """A search result as the page shows it: a card without its cover, a snippet for its summary."""
+
+    pk: int
+    title: str
+    slug: str
+    summary: str
+    reading_time_minutes: int
+    published_at: datetime
+    author: _Author
+    tags: list[Tag]  # by name
+    snippet: str  # safe HTML: escaped text, matches in <mark>
+
+    get_absolute_url = Post.get_absolute_url
+    is_page = False  # search finds public posts only
+
+
+class SearchResults:
+    """The public posts matching a reader's ``text``, best first, as Django's ``Paginator`` pages
+    through a list: at most ``search.MAX_COUNTED`` of them counted (one query), and a page read as
+    cards (one query for the posts with their writers and bodies, one for their tags).
+
+    On PostgreSQL both queries are written out, as the cards of the other lists are; elsewhere
+    they come from ``Post.objects.public().search(text)``.
+    """
+
+    def __init__(self, text: str):
+        self.text = search.clean_query(text)
+        self.using = Post.objects.db
+        self.postgres = connections[self.using].vendor == "postgresql"
+
+    @cached_property
+    def _counted(self) -> tuple[int, str]:
+        """How many posts match, up to one past ``MAX_COUNTED``; and the query's stems on PostgreSQL."""
+        if not self.text:
+            return 0, ""
+        if not self.postgres:
+            return Post.objects.public().search(self.text).order_by().values("pk")[
+                : search.MAX_COUNTED + 1
+            ].count(), ""
+        query, params = search.postgres_query_sql(self.text)
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(
+                SEARCH_COUNT_SQL.format(query=query),
+                {**self._public(), **params, "limit": search.MAX_COUNTED + 1},
+            )
+            return cursor.fetchone()
+
+    def count(self) -> int:
+        return min(self._counted[0], search.MAX_COUNTED)
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def more(self) -> bool:
+        """More posts match than were counted: the page says "more than"."""
+        return self._counted[0] > search.MAX_COUNTED
+
+    def __getitem__(self, window: slice) -> list[SearchCard]:
+        start, stop, _step = window.indices(self.count())
+        if stop <= start:
+            return []
+        rows = self._postgres_rows(start, stop) if self.postgres else self._orm_rows(start, stop)
+        tags = Tag.of_posts([row[0] for row in rows], using=self.using)
+        return [
+            SearchCard(pk, title, slug, summary, minutes, at, _Author(*writer), tags.get(pk, []), snippet)
+            for pk, title, slug, summary, minutes, at, snippet, *writer in rows
+        ]
+
+    def _public(self) -> dict:
+        return {"published": Post.Status.PUBLISHED.value, "now": timezone.now()}
+
+    def _postgres_rows(self, start: int, stop: int) -> list[tuple]:
+        query, params = search.postgres_query_sql(self.text)
+        order = SEARCH_ORDER[search.ranks_by_rum_index(self.using)]
+        sql = SEARCH_PAGE_SQL.format(query=query, order=order.format(query=query))
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, {**self._public(), **params, "limit": stop - start, "offset": start})
+            rows = cursor.fetchall()
+        pattern = search.stem_pattern(self._counted[1])
+        return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in rows]
+
+    def _orm_rows(self, start: int, stop: int) -> list[tuple]:
+        posts = Post.objects.public().search(self.text).select_related("author")[start:stop]
+        return [
+            (
+                *(post.pk, post.title, post.slug, post.summary, post.reading_time_minutes, post.published_at),
+                *(post.snippet, post.author_id, post.author.username, post.author.display_name),
+            )
+            for post in search.add_snippets(posts, self.text)
+        ]

@@ -281,14 +281,6 @@ class PostQuerySet(models.QuerySet):
             .only(*self.LISTED_FIELDS)
         )
 
-    def for_search_results(self):
-        """What a search result shows: a card without its cover, a snippet instead of the summary."""
-        return (
-            self.select_related("author")
-            .prefetch_related(models.Prefetch("tags", queryset=Tag.objects.order_by("name")))
-            .defer("body", "body_html")
-        )
-
     def newest_first(self):
         return self.order_by("-published_at", "-id")
 
@@ -310,7 +302,7 @@ class PostQuerySet(models.QuerySet):
         Visibility is the caller's: chain it after ``public()`` or ``visible_to(user)``. An
         empty query finds nothing; a long one is cut to 200 characters. Keep its order (do
         not call ``newest_first()`` after it). The page of results shown gets its snippets
-        from ``search.add_snippets``.
+        from ``search.add_snippets``; the search page reads its results as ``cards.SearchResults``.
         """
         return search.apply(self, query)
 

@@ -11,7 +11,8 @@ development and tests) each word is matched with ``icontains``, title matches fi
 
 Either way at most ``MAX_COUNTED`` matches are counted and paged (``ResultsPaginator``):
 "more than 100 posts" is all a reader needs, and checking 90,000 matches against the query
-costs what ranking them does.
+costs what ranking them does. The search page reads its count and results with written-out
+SQL on PostgreSQL (``posts.cards.SearchResults``, docs/decisions/0071); the API with the ORM.
 
 Either way the snippet is made in Python from a slice of the post's HTML around the first
 match (on PostgreSQL, the first word whose stem is one the query looks for): PostgreSQL's
@@ -27,7 +28,6 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
-from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -79,21 +79,42 @@ def apply(queryset, text: str):
     return _fallback(queryset, text)
 
 
-def postgres_query(text: str):
-    """The web-search reading of ``text``, or-ed with its last word as a prefix.
+def query_parts(text: str) -> tuple[str, str | None]:
+    """The words before the last one (may be empty), and the last one as a raw prefix tsquery
+    (``word:*``); None for the prefix when the last word is not one a reader may still be typing.
 
-    The prefix part is a raw tsquery built only from letters and digits, so nothing the
-    reader types can break its syntax.
+    The prefix is built only from letters and digits, so nothing the reader types can break
+    its syntax.
     """
-    websearch = SearchQuery(text, search_type="websearch", config=CONFIG)
     last = _LAST_WORD.search(text)
     if last is None or text.count('"') % 2:
+        return text, None
+    return text[: last.start(1)].strip(), f"{last.group(1)}:*"
+
+
+def postgres_query(text: str):
+    """The web-search reading of ``text``, or-ed with its last word as a prefix."""
+    websearch = SearchQuery(text, search_type="websearch", config=CONFIG)
+    head, prefix = query_parts(text)
+    if prefix is None:
         return websearch
-    prefix = SearchQuery(f"{last.group(1)}:*", search_type="raw", config=CONFIG)
-    head = text[: last.start(1)].strip()
+    prefix = SearchQuery(prefix, search_type="raw", config=CONFIG)
     if head:
         prefix = SearchQuery(head, search_type="websearch", config=CONFIG) & prefix
     return websearch | prefix
+
+
+def postgres_query_sql(text: str) -> tuple[str, dict]:
+    """``postgres_query(text)`` written out, with its parameters (``q_…``), for the search
+    page's written-out queries (posts/cards.py); test_search_sql holds the two together."""
+    websearch = f"websearch_to_tsquery('{CONFIG}'::regconfig, %(q_text)s)"
+    head, prefix = query_parts(text)
+    if prefix is None:
+        return websearch, {"q_text": text}
+    sql = f"to_tsquery('{CONFIG}'::regconfig, %(q_prefix)s)"
+    if head:
+        sql = f"(websearch_to_tsquery('{CONFIG}'::regconfig, %(q_head)s) && {sql})"
+    return f"({websearch} || {sql})", {"q_text": text, "q_head": head, "q_prefix": prefix}
 
 
 class RumDistance(Func):
@@ -185,21 +206,13 @@ def _fallback(queryset, text):
 
 
 class ResultsPaginator(Paginator):
-    """Pages of search results counting at most ``MAX_COUNTED`` matches: past that, the best
-    ``MAX_COUNTED`` are paged and ``more`` says there were more."""
-
-    @cached_property
-    def counted(self) -> int:
-        return self.object_list.order_by().values("pk")[: MAX_COUNTED + 1].count()
-
-    @cached_property
-    def count(self) -> int:
-        return min(self.counted, MAX_COUNTED)
+    """Pages of search results (``cards.SearchResults``) counting at most ``MAX_COUNTED`` matches:
+    past that, the best ``MAX_COUNTED`` are paged and ``more`` says there were more."""
 
     @property
     def more(self) -> bool:
         """More posts match than were counted: the page says "more than"."""
-        return self.counted > MAX_COUNTED
+        return self.object_list.more
 
 
 def stem_pattern(tsquery_text: str):

@@ -14,7 +14,7 @@ from blogsite.pagecache import cache_public
 from blogsite.paging import canonical_number
 
 from . import pagekeys, search
-from .cards import PublicCards
+from .cards import PublicCards, SearchResults
 from .models import ListCount, Post, Tag
 
 
@@ -88,11 +88,9 @@ def author_detail(request, username):
 def search_results(request):
     """Public posts matching ``?q=``, best match first, a page at a time."""
     typed = request.GET.get("q", "")
-    query = search.clean_query(typed)
-    results = Post.objects.public().search(query).for_search_results()
+    results = SearchResults(typed)
     page = search.ResultsPaginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = search.add_snippets(page.object_list, query)
-    context = {"query": query, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
+    context = {"query": results.text, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
     return render(request, "posts/search.html", context)
 
 

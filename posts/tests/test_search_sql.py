@@ -1,0 +1,119 @@
+"""The search page's count and results are read with written-out SQL on PostgreSQL
+(posts/cards.py, SearchResults): they find the posts Post.objects.public().search() finds, in
+its order, with the same snippets; elsewhere they come from it."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from posts import search
+from posts.cards import SearchResults
+from posts.models import Post
+
+pytestmark = pytest.mark.django_db
+postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's full-text search")
+
+QUERIES = [
+    "zebra",
+    "zebra str",
+    "zebras stripes",
+    '"zebra crossing"',
+    "zebra -road",
+    "zebra or lion",
+    "zeb",
+    "none",
+]
+
+
+@pytest.fixture
+def zoo(author, other_author, make_post):
+    """Posts about zebras, some at the same second, among drafts, pages and scheduled posts."""
+    at = timezone.now() - timedelta(days=1)
+    bodies = [
+        "A zebra on the road.",
+        "Stripes and stripes: a zebra, another zebra.",
+        "The lion watched a zebra crossing.",
+        "Nothing about it here, but the title.",
+        "A zebra & a <b>lion</b>.",
+    ]
+    for n in range(12):
+        writer = author if n % 2 else other_author
+        title = "Zebra crossing" if n % 4 == 0 else f"Savannah {n}"
+        make_post(
+            writer, title, body=bodies[n % 5], published_at=at - timedelta(hours=n // 3), tags=[f"t{n % 3}"]
+        )
+    make_post(author, "Zebra draft", status=Post.Status.DRAFT, published_at=at)
+    make_post(author, "Zebra later", published_at=timezone.now() + timedelta(days=1))
+    page = make_post(author, "Zebra page", published_at=at)
+    page.is_page = True
+    page.save()
+
+
+def expected_page(text, start, stop):
+    return search.add_snippets(Post.objects.public().search(text)[start:stop], text)
+
+
+@pytest.mark.parametrize("ranked_by_rum", [True, False], ids=["rum", "ts_rank"])
+def test_results_are_the_public_search_in_its_order_page_by_page(zoo, ranked_by_rum, monkeypatch):
+    if (
+        connection.vendor == "postgresql"
+        and ranked_by_rum
+        and not search.ranks_by_rum_index(connection.alias)
+    ):
+        pytest.skip("This PostgreSQL server has no RUM index.")
+    monkeypatch.setattr(search, "ranks_by_rum_index", lambda using: ranked_by_rum)
+    for text in QUERIES:
+        results = SearchResults(text)
+        found = Post.objects.public().search(text)
+        assert results.count() == found.count()
+        for start in range(0, 12, 5):
+            cards, posts = results[start : start + 5], expected_page(text, start, start + 5)
+            assert [card.pk for card in cards] == [post.pk for post in posts], text
+            for card, post in zip(cards, posts, strict=True):
+                assert card.snippet == post.snippet
+                assert (card.title, card.summary, card.published_at) == (
+                    post.title,
+                    post.summary,
+                    post.published_at,
+                )
+                assert (card.reading_time_minutes, card.author.name) == (
+                    post.reading_time_minutes,
+                    post.author.name,
+                )
+                assert card.get_absolute_url() == post.get_absolute_url()
+                assert card.author.get_absolute_url() == post.author.get_absolute_url()
+                assert card.tags == list(post.tags.order_by("name"))
+
+
+def test_it_counts_at_most_max_counted_and_says_there_were_more(zoo, monkeypatch):
+    monkeypatch.setattr(search, "MAX_COUNTED", 4)
+    results = SearchResults("zebra")
+    assert (results.count(), results.more) == (4, True)
+    assert len(results[0:10]) == 4
+    monkeypatch.setattr(search, "MAX_COUNTED", 100)
+    results = SearchResults("zebra")
+    assert (results.count(), results.more) == (Post.objects.public().search("zebra").count(), False)
+
+
+def test_an_empty_query_or_page_asks_the_database_nothing(zoo, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert SearchResults("  ").count() == 0
+        assert SearchResults(" ")[0:10] == []
+
+
+@postgres_only
+@pytest.mark.parametrize("text", [*QUERIES, "notifier second", "a:* & !b | (c", "'; --", '"open', "x-y z_"])
+def test_the_written_out_query_is_the_one_the_orm_builds(author, make_post, text):
+    post = make_post(author, "Any post")
+    sql, params = search.postgres_query_sql(text)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT ({sql})::text", params)
+        written = cursor.fetchone()[0]
+    built = Post.objects.filter(pk=post.pk).values_list(
+        Cast(search.postgres_query(text), TextField()), flat=True
+    )
+    assert written == built.get()
