@@ -296,6 +296,10 @@ SEARCH_COUNT_SQL = """
 """.replace("{where}", _SEARCH_WHERE)
 SEARCH_PAGE_SQL = """
     SELECT p.id, p.title, p.slug, p.summary, p.reading_time_minutes, p.published_at, p.body_html,
+        ARRAY(
+            SELECT ARRAY[t.name, t.slug] FROM posts_tag t JOIN posts_post_tags pt ON pt.tag_id = t.id
+            WHERE pt.post_id = p.id ORDER BY t.name
+        ),
         p.author_id, u.username, u.display_name
     FROM posts_post p
     JOIN accounts_user u ON u.id = p.author_id
@@ -308,6 +312,15 @@ SEARCH_ORDER = {
 }
 
 
+class _Tag(NamedTuple):
+    """A search result's tag, with Tag's own rule for its address borrowed."""
+
+    name: str
+    slug: str
+
+    get_absolute_url = Tag.get_absolute_url
+
+
 class SearchCard(NamedTuple):
     """A search result as the page shows it: a card without its cover, a snippet for its summary."""
 
@@ -318,7 +331,7 @@ class SearchCard(NamedTuple):
     reading_time_minutes: int
     published_at: datetime
     author: _Author
-    tags: list[Tag]  # by name
+    tags: list[_Tag]  # by name
     snippet: str  # safe HTML: escaped text, matches in <mark>
 
     get_absolute_url = Post.get_absolute_url
@@ -328,7 +341,7 @@ class SearchCard(NamedTuple):
 class SearchResults:
     """The public posts matching a reader's ``text``, best first, as Django's ``Paginator`` pages
     through a list: at most ``search.MAX_COUNTED`` of them counted (one query), and a page read as
-    cards (one query for the posts with their writers and bodies, one for their tags).
+    cards (one query for the posts with their writers, bodies and tags; two elsewhere).
 
     On PostgreSQL both queries are written out, as the cards of the other lists are; elsewhere
     they come from ``Post.objects.public().search(text)``.
@@ -372,10 +385,11 @@ class SearchResults:
         if stop <= start:
             return []
         rows = self._postgres_rows(start, stop) if self.postgres else self._orm_rows(start, stop)
-        tags = Tag.of_posts([row[0] for row in rows], using=self.using)
         return [
-            SearchCard(pk, title, slug, summary, minutes, at, _Author(*writer), tags.get(pk, []), snippet)
-            for pk, title, slug, summary, minutes, at, snippet, *writer in rows
+            SearchCard(
+                pk, title, slug, summary, minutes, at, _Author(*writer), [_Tag(*t) for t in tags], snippet
+            )
+            for pk, title, slug, summary, minutes, at, snippet, tags, *writer in rows
         ]
 
     def _public(self) -> dict:
@@ -392,11 +406,15 @@ class SearchResults:
         return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in rows]
 
     def _orm_rows(self, start: int, stop: int) -> list[tuple]:
-        posts = Post.objects.public().search(self.text).select_related("author")[start:stop]
+        posts = search.add_snippets(
+            Post.objects.public().search(self.text).select_related("author")[start:stop], self.text
+        )
+        tags = Tag.of_posts([post.pk for post in posts], using=self.using)
         return [
             (
                 *(post.pk, post.title, post.slug, post.summary, post.reading_time_minutes, post.published_at),
-                *(post.snippet, post.author_id, post.author.username, post.author.display_name),
+                *(post.snippet, [(tag.name, tag.slug) for tag in tags.get(post.pk, [])]),
+                *(post.author_id, post.author.username, post.author.display_name),
             )
-            for post in search.add_snippets(posts, self.text)
+            for post in posts
         ]

@@ -270,12 +270,13 @@ def test_the_page_runs_the_same_queries_for_one_hit_or_many(
     client, author, other_author, make_post, django_assert_num_queries
 ):
     make_post(author, "Zebra one", body="Stripes.", tags=["animals"])
-    # 1 count, 1 page of posts with their authors, 1 for their tags
-    with django_assert_num_queries(3):
+    # 1 count, 1 page of posts with their authors and (on PostgreSQL) their tags; elsewhere 1 for the tags
+    queries = 2 if connection.vendor == "postgresql" else 3
+    with django_assert_num_queries(queries):
         client.get("/search/", {"q": "zebra"})
     writers = [make_user(f"writer{n}", role="author") for n in range(5)]
     for n in range(14):
         make_post(writers[n % 5], f"Zebra {n}", body="Stripes.", tags=["animals", f"tag{n}"])
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(queries):
         response = client.get("/search/", {"q": "zebra"})
     assert response.content.decode().count('class="card"') == 10
