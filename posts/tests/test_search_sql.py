@@ -26,6 +26,7 @@ QUERIES = [
     "zebra or lion",
     "zeb",
     "none",
+    *("zebra's", "'zebra':* & !b | (c", '"zebra', "zebra-lion", "the"),  # odd ones
 ]
 
 
