@@ -14,17 +14,18 @@ from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router
 from django.utils import timezone
 
 from accounts.models import User
 from media.models import Image
 
-from .models import Post, Tag
+from .models import Post, Tag, TagLink
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
 _COVER_FIELDS = tuple(field.attname for field in Image._meta.concrete_fields)
+_TIME = Post._meta.get_field("published_at")  # a card's three times are read alike
 
 # One page of a public list, newest first: the rows are picked by key in a subquery the list's
 # index answers alone (decision 0061), then read in full. ``{list}`` narrows it to a tag's or a
@@ -60,16 +61,20 @@ CARDS_SQL = {
 }
 
 
-def _cover_of(post) -> Image:
-    """A card's cover from its columns, each read as the ORM reads it: SQLite gives a raw query's
-    columns of another model as stored (a time as text in UTC, a flag as 0 or 1)."""
-    values = []
-    for field in Image._meta.concrete_fields:
-        value = field.to_python(getattr(post, f"cover_{field.attname}"))
-        if settings.USE_TZ and isinstance(value, datetime) and timezone.is_naive(value):
-            value = timezone.make_aware(value, UTC)
-        values.append(value)
-    return Image.from_db(Post.objects.db, _COVER_FIELDS, values)
+def _python(field, value):
+    """A column's value as the ORM reads it: SQLite gives a written-out query's columns as
+    stored (a time as text in UTC, a flag as 0 or 1)."""
+    value = field.to_python(value)
+    if settings.USE_TZ and isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _cover_of(columns, db) -> Image:
+    """A card's cover from its columns, in the model's order."""
+    fields = Image._meta.concrete_fields
+    values = [_python(field, value) for field, value in zip(fields, columns, strict=True)]
+    return Image.from_db(db, _COVER_FIELDS, values)
 
 
 class _Author(NamedTuple):
@@ -98,7 +103,7 @@ class PostCard(NamedTuple):
     author_id: int
     author: _Author
     cover: Image | None
-    tags: list[Tag]  # by name
+    tags: list[TagLink]  # by name
 
     get_absolute_url = Post.get_absolute_url
     # Post.display_status of every post a public list shows: they are all live.
@@ -119,18 +124,22 @@ class PostCard(NamedTuple):
             **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
             **{"limit": stop - start, "offset": start},
         }
-        # The cover's id comes back as the post's cover_id: None when it has none.
-        posts = list(Post.objects.raw(CARDS_SQL[kind], params))
-        tags = Tag.of_posts([post.pk for post in posts], using=Post.objects.db)
+        # Read as rows: raw() building ten Post instances cost twice the query they came from.
+        db = router.db_for_read(Post)
+        with connections[db].cursor() as cursor:
+            cursor.execute(CARDS_SQL[kind], params)
+            rows = cursor.fetchall()
+        tags = Tag.of_posts([row[0] for row in rows], using=db)
         cards = []
-        for post in posts:
-            cover = None
-            if post.cover_id is not None:
-                cover = _cover_of(post)
-            writer = _Author(post.author_id, post.author_username, post.author_display_name)
-            own = (post.pk, post.title, post.slug, post.is_page, post.summary, post.reading_time_minutes)
-            times = (post.published_at, post.created_at, post.updated_at)
-            cards.append(cls(*own, *times, post.author_id, writer, cover, tags.get(post.pk, [])))
+        for row in rows:
+            pk, title, slug, is_page, summary, minutes = row[:6]
+            times = [_python(_TIME, value) for value in row[6:9]]
+            author_id, username, display_name, *cover = row[9:]
+            # The cover's id is its first column: None when the post has none.
+            cover = None if cover[0] is None else _cover_of(cover, db)
+            writer = _Author(author_id, username, display_name)
+            own = (pk, title, slug, bool(is_page), summary, minutes)
+            cards.append(cls(*own, *times, author_id, writer, cover, tags.get(pk, [])))
         covers = [card.cover for card in cards if card.cover is not None]
         if covers:
             models.prefetch_related_objects(covers, "renditions")
@@ -154,3 +163,46 @@ class PublicCards:
     def __getitem__(self, window: slice) -> list[PostCard]:
         start, stop, _step = window.indices(self._count)
         return PostCard.page_of(start, stop, tag=self.tag, author=self.author)
+
+
+# A post page's post as a visitor may read it (``Post.objects.posts().live()``), with its writer
+# and cover, in one written-out query: built by the ORM it cost more CPU than the page's other
+# three queries together (docs/decisions/0085). It repeats public()'s rule; test_cards holds the
+# two together. The search vector is left out, as the manager leaves it out.
+_POST_FIELDS = tuple(field for field in Post._meta.concrete_fields if field.attname != "search_vector")
+_USER_FIELDS = tuple(User._meta.concrete_fields)
+_PUBLIC_POST_SQL = """
+    SELECT {columns}
+    FROM posts_post p
+    JOIN accounts_user u ON u.id = p.author_id
+    LEFT JOIN media_image i ON i.id = p.cover_id
+    WHERE p.slug = %(slug)s AND p.status = %(published)s AND p.published_at <= %(now)s AND NOT p.is_page
+"""
+_PUBLIC_POST_SQL = _PUBLIC_POST_SQL.replace(
+    "{columns}",
+    ", ".join(
+        [f"p.{field.column}" for field in _POST_FIELDS]
+        + [f"u.{field.column}" for field in _USER_FIELDS]
+        + [f"i.{field.column}" for field in Image._meta.concrete_fields]
+    ),
+)
+
+
+def public_post(slug: str) -> Post | None:
+    """The public post at ``slug`` with its writer and its cover (renditions prefetched), or None."""
+    db = router.db_for_read(Post)
+    params = {"slug": slug, "published": Post.Status.PUBLISHED.value, "now": timezone.now()}
+    with connections[db].cursor() as cursor:
+        cursor.execute(_PUBLIC_POST_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    posts, users = len(_POST_FIELDS), len(_POST_FIELDS) + len(_USER_FIELDS)
+    post_values = [_python(field, value) for field, value in zip(_POST_FIELDS, row[:posts], strict=True)]
+    post = Post.from_db(db, [field.attname for field in _POST_FIELDS], post_values)
+    user_values = [_python(field, value) for field, value in zip(_USER_FIELDS, row[posts:users], strict=True)]
+    post.author = User.from_db(db, [field.attname for field in _USER_FIELDS], user_values)
+    post.cover = None if row[users] is None else _cover_of(row[users:], db)
+    if post.cover is not None:
+        models.prefetch_related_objects([post.cover], "renditions")
+    return post

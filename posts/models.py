@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -141,14 +142,18 @@ class Tag(models.Model):
     """
 
     @classmethod
-    def of_posts(cls, post_ids: list[int], *, using=None) -> dict[int, list["Tag"]]:
-        """The tags of each of these posts, by name, each with its name and slug: one query."""
+    def of_posts(cls, post_ids: list[int], *, using=None) -> dict[int, list["TagLink"]]:
+        """The tags of each of these posts, by name, each with its name and slug: one query.
+
+        Read as rows, not instances: ``raw()`` building a page's thirty tags cost twice the query."""
         if not post_ids:
             return {}
         found = {}
         sql = cls.OF_POSTS_SQL.format(", ".join(["%s"] * len(post_ids)))
-        for tag in cls.objects.raw(sql, post_ids, using=using):
-            found.setdefault(tag.post_id, []).append(tag)
+        with connections[using or router.db_for_read(cls)].cursor() as cursor:
+            cursor.execute(sql, post_ids)
+            for pk, name, slug, post_id in cursor.fetchall():
+                found.setdefault(post_id, []).append(TagLink(pk, name, slug))
         return found
 
     @staticmethod
@@ -188,6 +193,17 @@ class Tag(models.Model):
             )
             tags.append(tag)
         return tags
+
+
+class TagLink(NamedTuple):
+    """A tag as a page links to it, with Tag's own rules borrowed, not restated."""
+
+    pk: int
+    name: str
+    slug: str
+
+    __str__ = Tag.__str__
+    get_absolute_url = Tag.get_absolute_url
 
 
 class PostQuerySet(models.QuerySet):
@@ -593,7 +609,7 @@ class Post(models.Model):
         self.status = self.Status.DRAFT
         self.save()
 
-    def tags_by_name(self) -> list[Tag]:
+    def tags_by_name(self) -> list[TagLink]:
         """The post's tags in their order (by name), each with its name and slug: one query."""
         return Tag.of_posts([self.pk]).get(self.pk, [])
 
