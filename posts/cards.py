@@ -10,17 +10,16 @@ and covers (picked by key from the public lists' index, as ``blogsite.paging`` p
 their tags, and the covers' renditions when a post on the page has a cover.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NamedTuple
 
-from django.conf import settings
 from django.db import connections, models, router
 from django.utils import timezone
 
 from accounts.models import User
 from media.models import Image
 
-from .models import Post, Tag, TagLink
+from .models import Post, Tag, TagLink, from_column
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
@@ -61,20 +60,15 @@ CARDS_SQL = {
 }
 
 
-def _python(field, value):
-    """A column's value as the ORM reads it: SQLite gives a written-out query's columns as
-    stored (a time as text in UTC, a flag as 0 or 1)."""
-    value = field.to_python(value)
-    if settings.USE_TZ and isinstance(value, datetime) and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
+def _instance(model, fields, columns, db):
+    """An instance of ``model`` from its ``fields``' columns, each read as the ORM reads it."""
+    values = [from_column(field, value) for field, value in zip(fields, columns, strict=True)]
+    return model.from_db(db, [field.attname for field in fields], values)
 
 
 def _cover_of(columns, db) -> Image:
     """A card's cover from its columns, in the model's order."""
-    fields = Image._meta.concrete_fields
-    values = [_python(field, value) for field, value in zip(fields, columns, strict=True)]
-    return Image.from_db(db, _COVER_FIELDS, values)
+    return _instance(Image, Image._meta.concrete_fields, columns, db)
 
 
 class _Author(NamedTuple):
@@ -133,7 +127,7 @@ class PostCard(NamedTuple):
         cards = []
         for row in rows:
             pk, title, slug, is_page, summary, minutes = row[:6]
-            times = [_python(_TIME, value) for value in row[6:9]]
+            times = [from_column(_TIME, value) for value in row[6:9]]
             author_id, username, display_name, *cover = row[9:]
             # The cover's id is its first column: None when the post has none.
             cover = None if cover[0] is None else _cover_of(cover, db)
@@ -198,10 +192,8 @@ def public_post(slug: str) -> Post | None:
     if row is None:
         return None
     posts, users = len(_POST_FIELDS), len(_POST_FIELDS) + len(_USER_FIELDS)
-    post_values = [_python(field, value) for field, value in zip(_POST_FIELDS, row[:posts], strict=True)]
-    post = Post.from_db(db, [field.attname for field in _POST_FIELDS], post_values)
-    user_values = [_python(field, value) for field, value in zip(_USER_FIELDS, row[posts:users], strict=True)]
-    post.author = User.from_db(db, [field.attname for field in _USER_FIELDS], user_values)
+    post = _instance(Post, _POST_FIELDS, row[:posts], db)
+    post.author = _instance(User, _USER_FIELDS, row[posts:users], db)
     post.cover = None if row[users] is None else _cover_of(row[users:], db)
     if post.cover is not None:
         models.prefetch_related_objects([post.cover], "renditions")

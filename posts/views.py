@@ -68,8 +68,8 @@ def post_detail(request, slug):
 
 @cache_public(query=["page"])
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    count = ListCount.objects.public_posts(tag=tag.pk)
+    tag = Tag.at_slug(slug)
+    count = ListCount.objects.public_posts(tag=tag.pk) if tag else 0
     if not count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
     page = _page_of(request, count, tag=tag.pk)

@@ -108,3 +108,12 @@ def test_a_post_page_reads_its_cover_with_the_renditions_once(author, make_post,
         found = public_post(post.slug)
         assert [rendition.pk for rendition in found.cover.renditions.all()]
     assert (found.cover.pk, found.cover.alt, found.cover.file.name) == (cover.pk, cover.alt, cover.file.name)
+
+
+def test_a_tag_page_reads_its_tag_as_the_orm_does(blog, django_assert_num_queries):
+    for expected in Tag.objects.all():
+        with django_assert_num_queries(1):
+            found = Tag.at_slug(expected.slug)
+        fields = [field.attname for field in Tag._meta.concrete_fields]
+        assert [getattr(found, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert Tag.at_slug("no-such-tag") is None
