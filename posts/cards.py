@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import User
 from media.models import Image
 
-from .models import Post, Tag, TagLink, from_column
+from .models import Post, Tag, TagLink, from_column, sql_params
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
@@ -121,7 +121,7 @@ class PostCard(NamedTuple):
         # Read as rows: raw() building ten Post instances cost twice the query they came from.
         db = router.db_for_read(Post)
         with connections[db].cursor() as cursor:
-            cursor.execute(CARDS_SQL[kind], params)
+            cursor.execute(CARDS_SQL[kind], sql_params(params, connections[db]))
             rows = cursor.fetchall()
         tags = Tag.of_posts([row[0] for row in rows], using=db)
         cards = []
@@ -187,7 +187,7 @@ def public_post(slug: str) -> Post | None:
     db = router.db_for_read(Post)
     params = {"slug": slug, "published": Post.Status.PUBLISHED.value, "now": timezone.now()}
     with connections[db].cursor() as cursor:
-        cursor.execute(_PUBLIC_POST_SQL, params)
+        cursor.execute(_PUBLIC_POST_SQL, sql_params(params, connections[db]))
         row = cursor.fetchone()
     if row is None:
         return None
