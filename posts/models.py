@@ -3,7 +3,8 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -100,6 +101,30 @@ def reserved_slugs() -> frozenset[str]:
     return frozenset(names)
 
 
+def from_column(field, value):
+    """A column of a written-out query as the ORM reads it: SQLite gives such columns as stored
+    (a time as text in UTC, a flag as 0 or 1)."""
+    value = field.to_python(value)
+    if settings.USE_TZ and isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+_TIME = models.DateTimeField()  # how a time is sent to the database
+
+
+def sql_params(params, connection):
+    """A written-out query's parameters as the ORM sends them: times in the database's own form
+    (SQLite compares them as text, and Python's own form of a time carries its offset)."""
+
+    def sent(value):
+        return _TIME.get_db_prep_value(value, connection) if isinstance(value, datetime) else value
+
+    if isinstance(params, dict):
+        return {name: sent(value) for name, value in params.items()}
+    return [sent(value) for value in params]
+
+
 class Tag(models.Model):
     name = models.CharField(max_length=MAX_TAG_NAME_LENGTH, unique=True, validators=[validate_line])
     slug = models.SlugField(max_length=60, unique=True)
@@ -128,6 +153,23 @@ class Tag(models.Model):
     def get_absolute_url(self):
         return cached_reverse("posts:tag", self.slug)
 
+    # Written out, as a tag page reads its tag on every uncached read: the ORM building this
+    # look-up cost more than the page's cards' query (docs/decisions/0085).
+    AT_SLUG_SQL = "SELECT {} FROM posts_tag WHERE slug = %s"
+
+    @classmethod
+    def at_slug(cls, slug: str) -> "Tag | None":
+        """The tag whose address is ``slug``, or None: one query."""
+        fields = cls._meta.concrete_fields
+        db = router.db_for_read(cls)
+        with connections[db].cursor() as cursor:
+            cursor.execute(cls.AT_SLUG_SQL.format(", ".join(field.column for field in fields)), [slug])
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = [from_column(field, value) for field, value in zip(fields, row, strict=True)]
+        return cls.from_db(db, [field.attname for field in fields], values)
+
     @classmethod
     def in_use(cls):
         """Tags of at least one public post, each with ``post_count``: how many (one query)."""
@@ -141,14 +183,18 @@ class Tag(models.Model):
     """
 
     @classmethod
-    def of_posts(cls, post_ids: list[int], *, using=None) -> dict[int, list["Tag"]]:
-        """The tags of each of these posts, by name, each with its name and slug: one query."""
+    def of_posts(cls, post_ids: list[int], *, using=None) -> dict[int, list["TagLink"]]:
+        """The tags of each of these posts, by name, each with its name and slug: one query.
+
+        Read as rows, not instances: ``raw()`` building a page's thirty tags cost twice the query."""
         if not post_ids:
             return {}
         found = {}
         sql = cls.OF_POSTS_SQL.format(", ".join(["%s"] * len(post_ids)))
-        for tag in cls.objects.raw(sql, post_ids, using=using):
-            found.setdefault(tag.post_id, []).append(tag)
+        with connections[using or router.db_for_read(cls)].cursor() as cursor:
+            cursor.execute(sql, post_ids)
+            for pk, name, slug, post_id in cursor.fetchall():
+                found.setdefault(post_id, []).append(TagLink(pk, name, slug))
         return found
 
     @staticmethod
@@ -188,6 +234,17 @@ class Tag(models.Model):
             )
             tags.append(tag)
         return tags
+
+
+class TagLink(NamedTuple):
+    """A tag as a page links to it, with Tag's own rules borrowed, not restated."""
+
+    pk: int
+    name: str
+    slug: str
+
+    __str__ = Tag.__str__
+    get_absolute_url = Tag.get_absolute_url
 
 
 class PostQuerySet(models.QuerySet):
@@ -586,7 +643,7 @@ class Post(models.Model):
         self.status = self.Status.DRAFT
         self.save()
 
-    def tags_by_name(self) -> list[Tag]:
+    def tags_by_name(self) -> list[TagLink]:
         """The post's tags in their order (by name), each with its name and slug: one query."""
         return Tag.of_posts([self.pk]).get(self.pk, [])
 
@@ -633,7 +690,7 @@ class Post(models.Model):
         """The public posts published just before and just after this one (or None), in one query."""
         now, published = timezone.now(), self.Status.PUBLISHED.value
         params = {"published": published, "now": now, "at": self.published_at, "id": self.pk}
-        found = Post.objects.raw(self.NEIGHBOURS_SQL, params)
+        found = posts_from_sql(self.NEIGHBOURS_SQL, params)
         before = after = None
         for post in found:
             if (post.published_at, post.pk) < (self.published_at, self.pk):
@@ -647,6 +704,33 @@ class Post(models.Model):
 
     def _published_after(self):
         return Post.objects.published_after(self.published_at, self.id)
+
+
+def posts_from_sql(sql: str, params, *, using=None) -> list[Post]:
+    """The posts of a written-out query whose columns are named as Post's fields, as
+    ``Post.objects.raw()`` gives them (the other fields deferred), at a third of its cost:
+    raw() resolves its columns and converters again for every query (docs/decisions/0085)."""
+    db = using or router.db_for_read(Post)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, sql_params(params, connections[db]))
+        names = tuple(column[0] for column in cursor.description)
+        rows = cursor.fetchall()
+    fields, order = _post_columns(names)
+    attnames = [field.attname for field in fields]
+    posts = []
+    for row in rows:
+        values = [from_column(field, row[i]) for field, i in zip(fields, order, strict=True)]
+        posts.append(Post.from_db(db, attnames, values))
+    return posts
+
+
+@functools.lru_cache(maxsize=64)
+def _post_columns(names: tuple[str, ...]) -> tuple[list, list[int]]:
+    """The fields a query's columns name, in the model's order (as from_db() takes them), and
+    where each column is in a row."""
+    position = {field.attname: n for n, field in enumerate(Post._meta.concrete_fields)}
+    order = sorted(range(len(names)), key=lambda i: position[names[i]])
+    return [Post._meta.get_field(names[i]) for i in order], order
 
 
 # A kept count less the list's posts still scheduled (ListCountQuerySet.public_posts), for a list
@@ -715,8 +799,10 @@ class ListCountQuerySet(models.QuerySet):
         else:
             sql, key, pk = KEPT_COUNT_SQL["site"], pagekeys.POSTS, None
         params = {"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "key": key, "id": pk}
-        counts = ListCount.objects.raw(sql, params, using=self.db)
-        return max(0, next((count.public for count in counts), 0))
+        with connections[self.db].cursor() as cursor:  # a row, not raw()'s instance: a third of the cost
+            cursor.execute(sql, sql_params(params, connections[self.db]))
+            row = cursor.fetchone()
+        return max(0, row[1] if row else 0)
 
     @staticmethod
     def list_key(prefix: str, pk):
@@ -762,7 +848,7 @@ class RelatedPostQuerySet(models.QuerySet):
     def of(self, post) -> list:
         """The posts of ``post``'s kept ranking, best first (one query); empty when it keeps none.
         The post itself marks a ranking made, and comes last."""
-        return list(Post.objects.raw(self.RANKED_SQL, [post.pk], using=self.db))
+        return posts_from_sql(self.RANKED_SQL, [post.pk], using=self.db)
 
     def rank(self, post) -> list:
         """Rank and keep the published posts sharing the most tags with ``post``; the posts as

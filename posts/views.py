@@ -14,7 +14,7 @@ from blogsite.pagecache import cache_public
 from blogsite.paging import canonical_number
 
 from . import pagekeys, search
-from .cards import PublicCards, SearchResults
+from .cards import PublicCards, SearchResults, public_post
 from .models import ListCount, Post, Tag
 
 
@@ -45,8 +45,11 @@ def home(request):
 
 @cache_public
 def post_detail(request, slug):
-    posts = Post.objects.posts().visible_to(request.user).select_related("author", "cover")
-    post = get_object_or_404(posts.prefetch_related("cover__renditions"), slug=slug)
+    if request.user.is_authenticated:  # writers and editors also see their drafts and scheduled posts
+        posts = Post.objects.posts().visible_to(request.user).select_related("author", "cover")
+        post = get_object_or_404(posts.prefetch_related("cover__renditions"), slug=slug)
+    elif (post := public_post(slug)) is None:
+        raise Http404("No public post has this address.")
     context = {
         "post": post,
         "tags": post.tags_by_name(),
@@ -65,8 +68,8 @@ def post_detail(request, slug):
 
 @cache_public(query=["page"])
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    count = ListCount.objects.public_posts(tag=tag.pk)
+    tag = Tag.at_slug(slug)
+    count = ListCount.objects.public_posts(tag=tag.pk) if tag else 0
     if not count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
     page = _page_of(request, count, tag=tag.pk)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from media.models import Image
 from media.tests import images
-from posts.cards import ApiCards, PostCard
+from posts.cards import ApiCards, PostCard, public_post
 from posts.models import Post, Tag
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_cards_hold_the_public_posts_in_their_order_page_by_page(blog, author):
                 )
                 assert card.get_absolute_url() == post.get_absolute_url()
                 assert card.author.name == post.author.name
-                assert card.tags == list(post.tags.all())
+                assert card.tags == [(tag.pk, tag.name, tag.slug) for tag in post.tags.all()]
 
 
 def test_an_empty_page_asks_the_database_nothing(blog, django_assert_num_queries):
@@ -120,3 +120,43 @@ def test_the_api_cards_give_a_covers_uploader_with_their_public_posts(author, ma
     )
     assert uploader.get_absolute_url() == author.get_absolute_url()
     assert uploader.post_count == Post.objects.public().filter(author=author).count() == 1
+
+
+def test_a_post_page_reads_the_public_post_as_the_orm_does(blog, author, django_assert_num_queries):
+    # Drafts, scheduled posts and pages are not public posts, whatever their slug.
+    for post in Post.objects.all():
+        visible = Post.objects.posts().live().select_related("author", "cover")
+        expected = visible.filter(slug=post.slug).first()
+        with django_assert_num_queries(1):  # the post with its writer and (no) cover
+            found = public_post(post.slug)
+            if expected is None:
+                assert found is None
+                continue
+            assert found.author.name == expected.author.name and found.cover is None
+        fields = [field.attname for field in Post._meta.concrete_fields if field.attname != "search_vector"]
+        assert [getattr(found, name) for name in fields] == [getattr(expected, name) for name in fields]
+        assert [getattr(found.author, f.attname) for f in author._meta.concrete_fields] == [
+            getattr(expected.author, f.attname) for f in author._meta.concrete_fields
+        ]
+    assert public_post("no-such-post") is None
+
+
+def test_a_post_page_reads_its_cover_with_the_renditions_once(author, make_post, django_assert_num_queries):
+    cover = Image.objects.create_from_upload(images.upload(images.jpeg(2000, 1000)), author, alt="Hills")
+    post = make_post(author, "With a cover")
+    post.cover = cover
+    post.save()
+    # 1. the post with its writer and cover  2. the cover's renditions
+    with django_assert_num_queries(2):
+        found = public_post(post.slug)
+        assert [rendition.pk for rendition in found.cover.renditions.all()]
+    assert (found.cover.pk, found.cover.alt, found.cover.file.name) == (cover.pk, cover.alt, cover.file.name)
+
+
+def test_a_tag_page_reads_its_tag_as_the_orm_does(blog, django_assert_num_queries):
+    for expected in Tag.objects.all():
+        with django_assert_num_queries(1):
+            found = Tag.at_slug(expected.slug)
+        fields = [field.attname for field in Tag._meta.concrete_fields]
+        assert [getattr(found, name) for name in fields] == [getattr(expected, name) for name in fields]
+    assert Tag.at_slug("no-such-tag") is None

@@ -94,5 +94,7 @@ def test_previous_and_next_pass_over_drafts_pages_and_scheduled_posts_at_the_sam
 def test_a_post_reads_its_tags_in_the_order_its_tag_list_has(author, make_post):
     post = make_post(author, "Tagged", tags=["web", "Django", "ops", "api"])
     make_post(author, "Other", tags=["zebra", "web"])
-    assert post.tags_by_name() == list(post.tags.all())
-    assert [tag.slug for tag in post.tags_by_name()] == [tag.slug for tag in post.tags.all()]
+    assert post.tags_by_name() == [(tag.pk, tag.name, tag.slug) for tag in post.tags.all()]
+    assert [tag.get_absolute_url() for tag in post.tags_by_name()] == [
+        tag.get_absolute_url() for tag in post.tags.all()
+    ]
