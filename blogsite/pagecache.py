@@ -74,6 +74,9 @@ UNNAMED = "unnamed"  # a page whose view named nothing: any change retires it
 UNREACHABLE = "blogsite.pagecache.unreachable"
 # Set there when the front found a fresh page its section would not serve (a read past its limit).
 HIT_REFUSED = "blogsite.pagecache.hit_refused"
+# Set there when the front found no fresh page: (key, time.time() before the look-up, generation,
+# schedule), so the middleware renders and stores it without looking it up a second time.
+MISSED = "blogsite.pagecache.missed"
 
 logger = logging.getLogger(__name__)
 
@@ -480,9 +483,14 @@ class PageCacheMiddleware:
         if request.META.get(UNREACHABLE):  # the front found the cache down just now: one wait is enough
             return self.get_response(request)
         key, canonical = page_key(request, query_names)
-        started_at = time.time()
+        missed = request.META.get(MISSED)
         try:
-            generation, schedule, entry = look_up(key)
+            if missed is not None and missed[0] == key:  # the front looked just now
+                _key, started_at, generation, schedule = missed
+                entry = None
+            else:
+                started_at = time.time()
+                generation, schedule, entry = look_up(key)
             if generation is None:  # a new or flushed cache: start counting before the view reads
                 cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
                 generation = cache.get(GENERATION_KEY)

@@ -8,11 +8,11 @@ than the look-up itself. Here an anonymous GET or HEAD is read as Django reads i
 ``blogsite.pagecache`` the middleware calls, so the two never disagree; a section that judges
 its hits (the API counts each read against the visitor's limit) is asked here too; a hit gets
 its request id and its one log line from ``blogsite.logs``. Everything else goes on to Django
-untouched: a miss (the middleware renders and stores it), a health probe, a hit its section
-refused (its view answers, the middleware does not ask again), a caller from another origin
-(CORS headers depend on it), and a cache that cannot be read (Django serves without it, and
-does not wait for it a second time). What it saves, and what else was tried:
-docs/decisions/0011.
+untouched: a miss (the middleware renders and stores it, with what the front read), a health
+probe, a hit its section refused (its view answers, the middleware does not ask again), a
+caller from another origin (CORS headers depend on it), and a cache that cannot be read
+(Django serves without it, and does not wait for it a second time). What it saves, and what
+else was tried: docs/decisions/0011.
 """
 
 import logging
@@ -62,6 +62,7 @@ class PageCacheFront:
         if query_names is None:
             return None
         key, canonical = pagecache.page_key(request, query_names)
+        looked_at = time.time()
         try:
             generation, schedule, entry = pagecache.look_up(key)
             fresh = entry is not None and pagecache.is_fresh(key, entry, generation, schedule)
@@ -70,6 +71,7 @@ class PageCacheFront:
             environ[pagecache.UNREACHABLE] = True
             return None
         if not fresh:
+            environ[pagecache.MISSED] = (key, looked_at, generation, schedule)
             return None
         if section is not None and not section.may_serve_hit(request):
             environ[pagecache.HIT_REFUSED] = True

@@ -157,6 +157,14 @@ def test_it_asks_a_section_that_judges_its_hits_and_leaves_a_refused_one_to_its_
     assert site.django.calls == 2 and len(judged) == 2  # asked once: the middleware did not count it again
 
 
+def test_a_miss_is_looked_up_once_and_stored_for_the_front(site, monkeypatch):
+    looked_up, look_up = [], pagecache.look_up
+    monkeypatch.setattr(pagecache, "look_up", lambda key: looked_up.append(key) or look_up(key))
+    assert site.get("/anything/").headers["X-Cache"] == "miss"
+    assert len(looked_up) == 1  # the middleware used what the front read
+    assert site.get("/anything/").headers["X-Cache"] == "hit" and site.django.calls == 1
+
+
 def test_it_writes_the_one_log_line_of_the_request(site, caplog):
     caplog.set_level(logging.INFO, logger="blogsite.requests")
     site.get("/anything/")
