@@ -78,6 +78,8 @@ class BatchedStreamHandler(logging.StreamHandler):
             text = "\n".join(self._held) + self.terminator
             self._held.clear()
             self._held_size = 0
+            if getattr(self.stream, "closed", False):  # e.g. a test runner's captured output, at exit
+                return
             try:
                 self.stream.write(text)
                 super().flush()
