@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "blogsite.text.refuse_control_characters_middleware",
+    # Links made while a view runs read its URLconf and script prefix once (blogsite/links.py).
+    "blogsite.links.RequestLinksMiddleware",
     # Innermost: an imported blog's old addresses are looked up only where the site answers 404.
     "imports.middleware.OldLinkFallbackMiddleware",
 ]
