@@ -1,4 +1,4 @@
-"""The page cache: anonymous pages and public reads, served from the cache in one round trip.
+"""The page cache: anonymous pages and public reads, served from the cache in one round trip at most.
 
 It knows no model and no app. What is cached: GET responses of views marked ``@cache_public``
 and of the sections an app declares public with ``add_section()`` (the JSON API declares its
@@ -37,7 +37,10 @@ an entry stored before a change was scheduled is not served once that change's t
 Hits and misses both answer conditional GETs with ``ETag``/``Last-Modified`` and ``304``. Most
 hits are answered in front of Django (``blogsite/pagefront.py``) by the functions below
 (``is_candidate``, ``query_names_for``, ``page_key``, ``look_up``, ``is_fresh``, ``answer_from``);
-the middleware answers the rest and stores what Django renders.
+the middleware answers the rest and stores what Django renders. With Redis, each worker keeps
+copies of the pages it served (``LocalCopies``) and serves them without a round trip while
+Redis's client-side caching messages say no retirement or reschedule happened since
+(docs/decisions/0012).
 """
 
 import functools
