@@ -2,7 +2,7 @@
 
 Every value can be changed by the environment, without editing this file:
 PORT, WEB_CONCURRENCY, GUNICORN_THREADS, GUNICORN_TIMEOUT, FORWARDED_ALLOW_IPS,
-GUNICORN_FORWARDER_HEADERS.
+GUNICORN_FORWARDER_HEADERS, LOG_BATCH_SECONDS.
 """
 
 import multiprocessing
@@ -36,6 +36,9 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 forwarder_headers = os.environ.get("GUNICORN_FORWARDER_HEADERS", "")
 
 # Our middleware writes one JSON line per request (blogsite/logs.py): no access log here.
+# Workers write their lines out together, within half a second (warnings at once), rather than
+# one write per request (LOG_BATCH_SECONDS in blogsite/settings.py).
+os.environ.setdefault("LOG_BATCH_SECONDS", "0.5")
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()

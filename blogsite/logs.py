@@ -7,8 +7,9 @@ log line written while the request runs carries the same id, so an error's trace
 only ever goes to the log, never to the client) can be matched with the request that caused it.
 
 The formatter has no Django dependency at import time, so gunicorn's own logs use it too.
-Lines are written out together (``BatchedStreamHandler``), within half a second, rather than
-one write each: at a few thousand cached pages a second the writes were a tenth of the CPU.
+Under gunicorn, lines are written out together (``BatchedStreamHandler``, ``LOG_BATCH_SECONDS``),
+within half a second, rather than one write each: at a few thousand cached pages a second the
+writes were a tenth of the CPU.
 """
 
 import contextvars

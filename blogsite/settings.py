@@ -311,13 +311,18 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # LOGGING
 # ------------------------------------------------------------------------------
 # One JSON object per line on stdout (blogsite/logs.py), with the request id on every line.
+# A web server writes its lines out together, within this many seconds (warnings at once):
+# gunicorn.conf.py sets it. 0 writes each line at once, so a command's own output and its log
+# lines keep their order.
+LOG_BATCH_SECONDS = env.float("LOG_BATCH_SECONDS", default=0)
+_BATCHED = {"class": "blogsite.logs.BatchedStreamHandler", "interval": LOG_BATCH_SECONDS}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "blogsite.logs.JsonFormatter"}},
     "handlers": {
         "console": {
-            "class": "blogsite.logs.BatchedStreamHandler",
+            **(_BATCHED if LOG_BATCH_SECONDS > 0 else {"class": "logging.StreamHandler"}),
             "stream": "ext://sys.stdout",
             "formatter": "json",
         }
