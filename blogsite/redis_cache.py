@@ -70,13 +70,17 @@ class KeyWatch:
         self._connection = None
         self._count += 1
         connection = self._pool.make_connection()
-        connection.send_command("CLIENT", "ID")
-        own_id = connection.read_response()
-        prefixes = [part for key in self._keys for part in ("PREFIX", key)]
-        connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
-        connection.read_response()
-        connection.send_command("SUBSCRIBE", INVALIDATIONS)
-        connection.read_response(push_request=True)
+        try:
+            connection.send_command("CLIENT", "ID")
+            own_id = connection.read_response()
+            prefixes = [part for key in self._keys for part in ("PREFIX", key)]
+            connection.send_command("CLIENT", "TRACKING", "ON", "REDIRECT", own_id, "BCAST", *prefixes)
+            connection.read_response()
+            connection.send_command("SUBSCRIBE", INVALIDATIONS)
+            connection.read_response(push_request=True)
+        except BaseException:
+            connection.disconnect()  # half set up: no socket left behind
+            raise
         self._connection, self._pid = connection, os.getpid()
 
 

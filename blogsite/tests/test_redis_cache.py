@@ -1,10 +1,11 @@
 import time
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import caches
 
-from blogsite.redis_cache import RedisCache
+from blogsite.redis_cache import KeyWatch, RedisCache
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="runs where REDIS_URL names a Redis")
 
@@ -72,3 +73,10 @@ def test_a_count_over_something_else_fails_loudly_and_the_next_count_works():
     cache.delete_many(["redis-cache-not-a-count", "redis-cache-hits"])
     assert cache.incr_expiring("redis-cache-hits", timeout=10) == 1
     cache.delete("redis-cache-hits")
+
+
+def test_a_watch_on_a_redis_it_cannot_reach_fails_every_time_it_is_asked():
+    watch = KeyWatch(redis.ConnectionPool(host="127.0.0.1", port=1, socket_connect_timeout=0.2), ["k"])
+    for _ in range(2):  # the page cache then serves without itself, as with any Redis outage
+        with pytest.raises(redis.ConnectionError):
+            watch.changes()
