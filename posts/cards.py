@@ -21,7 +21,7 @@ from accounts.models import User
 from media.models import Image
 
 from . import search
-from .models import Post, Tag, TagLink, from_column, sql_params
+from .models import Post, Tag, TagLink, from_column, from_columns, sql_params
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
@@ -48,6 +48,7 @@ _CARDS_SQL = """
     ORDER BY p.published_at DESC, p.id DESC
 """
 _CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(f"i.{f} AS cover_{f}" for f in _COVER_FIELDS))
+CARD_WIDTH = 12 + len(_COVER_FIELDS)  # the columns of a row of CARDS_SQL
 CARDS_SQL = {
     "site": _CARDS_SQL.format(join="", list=""),
     "tag": _CARDS_SQL.format(join="JOIN posts_post_tags t ON t.post_id = q.id", list="AND t.tag_id = %(id)s"),
@@ -62,15 +63,9 @@ CARDS_SQL = {
 }
 
 
-def _instance(model, fields, columns, db):
-    """An instance of ``model`` from its ``fields``' columns, each read as the ORM reads it."""
-    values = [from_column(field, value) for field, value in zip(fields, columns, strict=True)]
-    return model.from_db(db, [field.attname for field in fields], values)
-
-
 def _cover_of(columns, db) -> Image:
     """A card's cover from its columns, in the model's order."""
-    return _instance(Image, Image._meta.concrete_fields, columns, db)
+    return from_columns(Image, Image._meta.concrete_fields, columns, db)
 
 
 class _Author(NamedTuple):
@@ -111,35 +106,44 @@ class PostCard(NamedTuple):
         slug and username), newest first."""
         if stop <= start:
             return []
-        kind, pk = (
-            ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
-        )
-        if isinstance(pk, str):
-            kind += " slug" if kind == "tag" else " username"
-        params = {
-            **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
-            **{"limit": stop - start, "offset": start},
-        }
         # Read as rows: raw() building ten Post instances cost twice the query they came from.
-        db = router.db_for_read(Post)
-        with connections[db].cursor() as cursor:
-            cursor.execute(CARDS_SQL[kind], sql_params(params, connections[db]))
-            rows = cursor.fetchall()
+        rows, db = _list_rows(CARDS_SQL, start, stop, tag=tag, author=author)
         tags = Tag.of_posts([row[0] for row in rows], using=db)
-        cards = []
-        for row in rows:
-            pk, title, slug, is_page, summary, minutes = row[:6]
-            times = [from_column(_TIME, value) for value in row[6:9]]
-            author_id, username, display_name, *cover = row[9:]
-            # The cover's id is its first column: None when the post has none.
-            cover = None if cover[0] is None else _cover_of(cover, db)
-            writer = _Author(author_id, username, display_name)
-            own = (pk, title, slug, bool(is_page), summary, minutes)
-            cards.append(cls(*own, *times, author_id, writer, cover, tags.get(pk, [])))
+        cards = [_card(row, db, tags.get(row[0], [])) for row in rows]
         covers = [card.cover for card in cards if card.cover is not None]
         if covers:
             models.prefetch_related_objects(covers, "renditions")
         return cards
+
+
+def _list_rows(sqls: dict, start: int, stop: int, *, tag, author) -> tuple[list[tuple], str]:
+    """The rows of ``sqls``' statement for the list asked for (a tag's or a writer's by id, or by
+    slug and username; else the site's), rows ``start:stop``; and the database read."""
+    kind, pk = (
+        ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
+    )
+    if isinstance(pk, str):
+        kind += " slug" if kind == "tag" else " username"
+    params = {
+        **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
+        **{"limit": stop - start, "offset": start},
+    }
+    db = router.db_for_read(Post)
+    with connections[db].cursor() as cursor:
+        cursor.execute(sqls[kind], sql_params(params, connections[db]))
+        return cursor.fetchall(), db
+
+
+def _card(row: tuple, db: str, tags: list) -> PostCard:
+    """A card from the first ``CARD_WIDTH`` columns of a row of ``CARDS_SQL``."""
+    pk, title, slug, is_page, summary, minutes = row[:6]
+    times = [from_column(_TIME, value) for value in row[6:9]]
+    author_id, username, display_name, *cover = row[9:CARD_WIDTH]
+    # The cover's id is its first column: None when the post has none.
+    cover = None if cover[0] is None else _cover_of(cover, db)
+    writer = _Author(author_id, username, display_name)
+    own = (pk, title, slug, bool(is_page), summary, minutes)
+    return PostCard(*own, *times, author_id, writer, cover, tags)
 
 
 class PublicCards:
@@ -187,8 +191,6 @@ _API_CARDS_SQL = """
 """
 API_CARDS_SQL = {kind: _API_CARDS_SQL.replace("{cards}", sql) for kind, sql in CARDS_SQL.items()}
 
-_FIELD_NAMED = {field.attname: field for field in Post._meta.concrete_fields}
-
 
 class Uploader(NamedTuple):
     """A card's cover's uploader as the API shows them, with User's own rules borrowed."""
@@ -216,51 +218,21 @@ class ApiCards(PublicCards):
         start, stop, _step = window.indices(self._count)
         if stop <= start:
             return []
-        kind, pk = ("tag slug", self.tag) if self.tag is not None else ("author username", self.author)
-        kind = kind if pk is not None else "site"
-        params = {
-            **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
-            **{"limit": stop - start, "offset": start},
-        }
-        db = router.db_for_read(Post)
-        with connections[db].cursor() as cursor:
-            cursor.execute(API_CARDS_SQL[kind], sql_params(params, connections[db]))
-            names = [column[0] for column in cursor.description]
-            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        rows, db = _list_rows(API_CARDS_SQL, start, stop, tag=self.tag, author=self.author)
         cards: dict[int, PostCard] = {}
-        for row in rows:
-            card = cards.get(row["id"])
+        for row in rows:  # a card's columns, its cover's uploader, then one of its tags
+            card = cards.get(row[0])
             if card is None:
-                card = cards[row["id"]] = self._card(row, db)
-            if row["tag_id"] is not None:
-                card.tags.append(TagLink(row["tag_id"], row["tag_name"], row["tag_slug"]))
+                card = cards[row[0]] = _card(row, db, [])
+                if card.cover is not None:
+                    self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *row[CARD_WIDTH:-3])
+            if row[-3] is not None:
+                card.tags.append(TagLink(*row[-3:]))
         return list(cards.values())
-
-    def _card(self, row: dict, db: str) -> PostCard:
-        post = {name: row[name] for name in _CARD_COLUMNS}
-        post |= {name: from_column(_FIELD_NAMED[name], row[name]) for name in _CONVERTED_COLUMNS}
-        cover = None
-        if row["cover_id"] is not None:
-            cover = _cover_of([row[f"cover_{name}"] for name in _COVER_FIELDS], db)
-            self.uploaders[cover.owner_id] = Uploader(
-                cover.owner_id,
-                row["uploader_username"],
-                row["uploader_display_name"],
-                row["uploader_bio"],
-                row["uploader_post_count"],
-            )
-        writer = _Author(post["author_id"], row["author_username"], row["author_display_name"])
-        return PostCard(**post, pk=row["id"], author=writer, cover=cover, tags=[])
 
     def uploader_of(self, cover: Image) -> Uploader:
         """The uploader of a cover on a page read here, with their number of public posts."""
         return self.uploaders[cover.owner_id]
-
-
-# The post's own columns of a card, as API_CARDS_SQL reads them; those every database gives as
-# Python has them (text, numbers), and those SQLite does not (flags, times).
-_CARD_COLUMNS = ("title", "slug", "summary", "reading_time_minutes", "author_id")
-_CONVERTED_COLUMNS = ("is_page", "published_at", "created_at", "updated_at")
 
 
 # SEARCH RESULTS
@@ -444,8 +416,8 @@ def public_post(slug: str) -> Post | None:
     if row is None:
         return None
     posts, users = len(_POST_FIELDS), len(_POST_FIELDS) + len(_USER_FIELDS)
-    post = _instance(Post, _POST_FIELDS, row[:posts], db)
-    post.author = _instance(User, _USER_FIELDS, row[posts:users], db)
+    post = from_columns(Post, _POST_FIELDS, row[:posts], db)
+    post.author = from_columns(User, _USER_FIELDS, row[posts:users], db)
     post.cover = None if row[users] is None else _cover_of(row[users:], db)
     if post.cover is not None:
         models.prefetch_related_objects([post.cover], "renditions")

@@ -110,6 +110,13 @@ def from_column(field, value):
     return value
 
 
+def from_columns(model, fields, columns, db):
+    """An instance of ``model`` from its ``fields``' columns (in the model's order), each read
+    as the ORM reads it; the other fields deferred, as ``raw()`` leaves them."""
+    values = [from_column(field, value) for field, value in zip(fields, columns, strict=True)]
+    return model.from_db(db, [field.attname for field in fields], values)
+
+
 _TIME = models.DateTimeField()  # how a time is sent to the database
 
 
@@ -165,10 +172,7 @@ class Tag(models.Model):
         with connections[db].cursor() as cursor:
             cursor.execute(cls.AT_SLUG_SQL.format(", ".join(field.column for field in fields)), [slug])
             row = cursor.fetchone()
-        if row is None:
-            return None
-        values = [from_column(field, value) for field, value in zip(fields, row, strict=True)]
-        return cls.from_db(db, [field.attname for field in fields], values)
+        return None if row is None else from_columns(cls, fields, row, db)
 
     @classmethod
     def in_use(cls):
