@@ -12,6 +12,7 @@ at most MAX_NESTING elements deep before the sanitiser parses it.
 """
 
 import ctypes
+import functools
 import html
 import re
 import time
@@ -23,9 +24,9 @@ from cmarkgfm import _cmark, cmark
 from cmarkgfm.cmark import Options
 from django.conf import settings
 from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
+from pygments.lexer import Lexer
+from pygments.lexers import find_lexer_class, get_all_lexers
 from pygments.token import STANDARD_TYPES
-from pygments.util import ClassNotFound
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "dl", "dt",
@@ -65,6 +66,9 @@ WORDS_PER_MINUTE = 230
 # took seconds): blocks past the size limit, or past the time budget, stay plain escaped code.
 HIGHLIGHT_MAX_CHARS = 20_000
 HIGHLIGHT_BUDGET_SECONDS = 0.25
+# Each language's lexer is made once per process, outside the budget: a document names at most
+# this many languages before the rest stay plain, so no one save loads the whole of Pygments.
+MAX_LANGUAGES_PER_RENDER = 20
 # html5ever (inside nh3) walks the open elements for every block tag: time grows with depth
 # times tags. No reader needs deeper HTML than this; deeper tags are dropped before parsing.
 MAX_NESTING = 32
@@ -121,28 +125,54 @@ def _tokens_until(tokens, deadline: float):
         yield token
 
 
-def _highlighted(code: str, language: str, deadline: float) -> str | None:
+@functools.cache
+def _lexer_names() -> dict[str, str]:
+    """Each alias Pygments knows (built in or a plugin) to its lexer's name, read once per process."""
+    return {alias: name for name, aliases, _, _ in get_all_lexers(plugins=True) for alias in aliases}
+
+
+@functools.cache
+def _lexer(name: str) -> Lexer:
+    """A language's lexer, made once per process: the first one imports its module and compiles its
+    patterns, a one-off cost that is no measure of the document (up to 0.3 s of CPU on a busy host)."""
+    return find_lexer_class(name)()
+
+
+def _lexers_for(rendered: str) -> dict[str, Lexer]:
+    """The lexers of the first MAX_LANGUAGES_PER_RENDER languages a document's code blocks name."""
+    lexers = {}
+    for language in dict.fromkeys(map(html.unescape, _fenced_code_language.findall(rendered))):
+        name = _lexer_names().get(language.lower())
+        if name is not None and len(lexers) < MAX_LANGUAGES_PER_RENDER:
+            lexers[language] = _lexer(name)
+    return lexers
+
+
+def _highlighted(code: str, lexer: Lexer | None, deadline: float) -> str | None:
     """Highlighted HTML for a code block, or None to leave it plain (unknown language, too big, too slow)."""
-    if not language or len(code) > HIGHLIGHT_MAX_CHARS or time.thread_time() > deadline:
+    if lexer is None or len(code) > HIGHLIGHT_MAX_CHARS or time.thread_time() > deadline:
         return None
     try:
-        lexer = get_lexer_by_name(language)
         return pygments.format(_tokens_until(lexer.get_tokens(code), deadline), CODE_FORMATTER)
-    except (ClassNotFound, _OutOfTime):
+    except _OutOfTime:
         return None
 
 
 # cmark escapes every "<" inside code, so a block's text never holds one: linear to match.
 _fenced_code = re.compile(r'<pre><code class="language-([^"<>]*)">([^<]*)</code></pre>')
+_fenced_code_language = re.compile(r'<pre><code class="language-([^"<>]*)">')
 
 
 def _highlight_code_blocks(rendered: str) -> str:
-    """Highlight fenced code blocks whose language Pygments knows, within the limits above."""
+    """Highlight fenced code blocks whose language Pygments knows, within the limits above.
+
+    The time budget starts once the document's lexers are ready, so it measures the document."""
+    lexers = _lexers_for(rendered)
     deadline = time.thread_time() + HIGHLIGHT_BUDGET_SECONDS
 
     def highlight(match):
         language, escaped_code = html.unescape(match.group(1)), match.group(2)
-        code = _highlighted(html.unescape(escaped_code), language, deadline)
+        code = _highlighted(html.unescape(escaped_code), lexers.get(language), deadline)
         if code is None:
             return f"<pre><code>{escaped_code}</code></pre>"
         return f'<pre class="highlight"><code>{code}</code></pre>'

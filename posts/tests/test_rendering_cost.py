@@ -4,6 +4,8 @@ Budgets are CPU seconds of the rendering thread, so a busy machine does not make
 before the fix a 40,000-character ```html block of "<!--" took 2.5 s and 200,000 characters 80 s.
 """
 
+import subprocess
+import sys
 import time
 
 import pytest
@@ -11,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 
 from blogsite.tests.hostile import markdown_bodies
 from posts.models import MAX_BODY_LENGTH
-from posts.rendering import HIGHLIGHT_MAX_CHARS, MAX_NESTING, render_markdown
+from posts.rendering import HIGHLIGHT_MAX_CHARS, MAX_LANGUAGES_PER_RENDER, MAX_NESTING, render_markdown
 
 BUDGET_SECONDS = 1.5
 FENCE = "`" * 3
@@ -106,3 +108,27 @@ def test_it_never_lets_a_text_element_hide_tags():
     assert "<textarea" not in html
     assert "<b>" not in html
     assert "ok" in html
+
+
+def test_a_languages_first_lexer_is_made_outside_the_time_budget():
+    # In a new process, importing Python's lexer takes tens of milliseconds of CPU, several
+    # times this budget: the first post with Python code a busy worker rendered was left plain.
+    script = (
+        "import django; django.setup()\n"
+        "from posts import rendering\n"
+        "rendering.HIGHLIGHT_BUDGET_SECONDS = 0.02\n"
+        f"print(rendering.render_markdown({FENCE!r} 'python\\ndef greet():\\n    return 1\\n' {FENCE!r}))"
+    )
+    shown = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert '<span class="k">def</span>' in shown.stdout
+
+
+def test_a_document_has_its_first_languages_highlighted_up_to_the_limit():
+    languages = ["python", "ruby", "go", "rust", "c", "java", "bash", "sql", "json", "yaml",
+                 "toml", "css", "html", "js", "ts", "php", "perl", "lua", "haskell", "ocaml",
+                 "erlang", "elixir"]  # fmt: skip
+    assert len(languages) > MAX_LANGUAGES_PER_RENDER
+    blocks = "".join(f"{FENCE}{language}\nx\n{FENCE}\n\n" for language in ["nosuchlanguage", *languages])
+    html = render_markdown(blocks)
+    highlighted = [block.startswith(' class="highlight"') for block in html.split("<pre")[1:]]
+    assert highlighted == [False] + [True] * MAX_LANGUAGES_PER_RENDER + [False, False]
