@@ -29,7 +29,8 @@ view ran; while the generation has not moved since, it is fresh without looking 
 it has, the entry's keys are checked once (a second round trip) and, when none was retired
 after the entry was rendered, the entry is filed under the new generation again. A page
 rendered while a write lands was read under the older generation, so the write's retirement
-(made again when its transaction commits) always reaches it. Entries also expire after
+(made again when its transaction commits) always reaches it. A retirement writes its marks,
+naming the generation to come, before it moves the generation there. Entries also expire after
 ``PAGE_CACHE_SECONDS``, and never later than the earliest time an app's ``bound_lifetime_by()``
 hook names (the posts app: the next scheduled post), so scheduled changes appear by themselves;
 an entry stored before a change was scheduled is not served once that change's time has come.
@@ -170,16 +171,29 @@ def _retire_now(keys: frozenset[str]) -> None:
         cache.set(SCHEDULE_KEY, next_change_time(), timeout=None)
         if not keys:
             return
-        try:
-            generation = cache.incr(GENERATION_KEY)
-        except ValueError:  # first write ever, or the key was evicted: start where no old entry can be
-            generation = time.time_ns()
-            cache.set(GENERATION_KEY, generation, timeout=None)
+        # Marks first, naming the generation to come; then the generation moves on. A reader in
+        # between still trusts an entry of the old generation, without refiling it; once the
+        # generation has moved, the marks are there to retire it. (Moving first, a reader could
+        # refile the old page under the new generation before the marks were written: kept.)
+        current = cache.get(GENERATION_KEY)
+        # None: the first write ever, or the key was evicted: start where no old entry can be.
+        coming = time.time_ns() if current is None else current + 1
         # A mark must outlive every entry rendered before it: those expire within PAGE_CACHE_SECONDS.
-        marks = {RETIRED_KEY_PREFIX + key: generation for key in keys}
+        marks = {RETIRED_KEY_PREFIX + key: coming for key in keys}
         cache.set_many(marks, timeout=settings.PAGE_CACHE_SECONDS + 60)
+        if current is None or not _moved_on():
+            cache.set(GENERATION_KEY, coming, timeout=None)
     except Exception:
         logger.exception("Could not retire pages in the page cache")
+
+
+def _moved_on() -> bool:
+    """Move the generation on by one; False when the key was gone (evicted since it was read)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        return False
+    return True
 
 
 @dataclass

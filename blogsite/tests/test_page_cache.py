@@ -150,3 +150,35 @@ def test_a_stored_page_stays_fresh_after_an_unrelated_change_without_a_second_lo
     assert middleware_call(named(), urls=["/anything/"])[0]["X-Cache"] == "hit"  # checked its keys, refiled
     entry = cache.get(pagecache.page_key(RequestFactory().get("/anything/"), frozenset({"page"}))[0])
     assert entry[0] == cache.get(pagecache.GENERATION_KEY)
+
+
+def test_a_page_read_while_it_is_being_retired_is_not_kept_as_current(middleware_call, monkeypatch):
+    """Readers come between any two of a retirement's cache calls: none may refile the old page."""
+    shown = {"version": 1}
+
+    def versioned(request):
+        response = HttpResponse(f"version {shown['version']}")
+        pagecache.add_keys(response, "post-1")
+        return response
+
+    middleware_call(versioned, urls=["/anything/"])
+    read_meanwhile, reading = [], []
+
+    def after_a_read(method):
+        def call(*args, **kwargs):
+            if not reading:  # the reader's own cache calls are not interrupted
+                reading.append(True)
+                read_meanwhile.append(middleware_call(versioned, urls=["/anything/"])[0].content)
+                reading.pop()
+            return method(*args, **kwargs)
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "add", "incr"):
+        monkeypatch.setattr(cache, name, after_a_read(getattr(cache, name)))
+    shown["version"] = 2  # the write is committed; now its pages are retired
+    pagecache.retire_pages(["post-1"])
+    monkeypatch.undo()
+
+    assert len(read_meanwhile) >= 2
+    assert middleware_call(versioned, urls=["/anything/"])[0].content == b"version 2"
