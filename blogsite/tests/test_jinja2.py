@@ -3,8 +3,10 @@
 from datetime import UTC, datetime
 
 import pytest
-from django.template import engines
+from django.template import defaultfilters, engines
 from django.urls import NoReverseMatch, reverse
+
+from blogsite.jinja2 import truncatechars
 
 
 def render(source, **context):
@@ -34,3 +36,12 @@ def test_dates_are_shown_in_the_site_time_zone(settings):
 
 def test_text_is_escaped_unless_marked_safe():
     assert render("{{ text }}", text="<b>&'") == "&lt;b&gt;&amp;&#39;"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "short", "exactly ten", "longer than ten characters", "cafe\u0301 au lait", "e\u0301" * 12],
+)
+def test_truncatechars_gives_what_djangos_gives(text):
+    for length in (1, 10, 11, 160):
+        assert truncatechars(text, length) == defaultfilters.truncatechars(text, length)
