@@ -251,6 +251,44 @@ def retire_pages(keys: Iterable[str] | None = None) -> None:
         transaction.on_commit(functools.partial(purgers.purge_later, sorted(keys)))
 
 
+# WHAT PAGES ARE MADE FROM
+# ------------------------------------------------------------------------------
+KEPT_KEY_PREFIX = "pagecache:kept:"  # + a name: (the generation it was made under, a value)
+
+
+def kept_while_current(name: str, keys: Iterable[str], make: Callable[[], object]):
+    """``make()``'s value, kept until a change retires any of ``keys``, as a page showing them
+    would be: for what is costly to work out and changes only when they do (e.g. where a long
+    list's deep pages start). Made afresh each time while the cache cannot be reached.
+
+    It lives no longer than the marks that would retire it, so none can expire before it.
+    """
+    kept_key = KEPT_KEY_PREFIX + name
+    try:
+        found = cache.get_many([GENERATION_KEY, kept_key])
+        generation, kept = found.get(GENERATION_KEY), found.get(kept_key)
+        if generation is None:  # a new or flushed cache: start counting before reading
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            generation = cache.get(GENERATION_KEY)
+        if kept is not None:
+            made_at, value = kept
+            if made_at == generation:
+                return value
+            marks = cache.get_many([RETIRED_KEY_PREFIX + key for key in (*keys, ALL_PAGES)])
+            if all(retired <= made_at for retired in marks.values()):
+                cache.set(kept_key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS + 60)
+                return value
+    except Exception:
+        logger.warning("The page cache is unreachable; working out %s afresh", name, exc_info=True)
+        return make()
+    value = make()
+    try:
+        cache.set(kept_key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS + 60)
+    except Exception:
+        logger.warning("Could not keep %s in the page cache", name, exc_info=True)
+    return value
+
+
 # SERVING
 # ------------------------------------------------------------------------------
 def page_key(request, query_names: frozenset) -> tuple[str, bool]:

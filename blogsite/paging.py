@@ -6,7 +6,8 @@ rows are read in full. Slicing the queryset itself makes PostgreSQL read every s
 from the table: at 100,000 posts, page 5,000 of the home page took 40-260 ms that way and
 7 ms this way (docs/decisions/0061-deep-pages-from-an-index.md). Still one query for the
 rows, so a page's query count does not change. The API pages with ``page_rows()``; the
-site's lists pick their cards the same way in SQL of their own (``posts/cards.py``).
+site's lists pick their cards the same way in SQL of their own (``posts/cards.py``), which
+starts deep pages from kept anchors instead (docs/decisions/0092).
 """
 
 

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import User
+from blogsite import pagecache
 from media.models import Image
 
-from . import search
+from . import pagekeys, search
 from .models import Post, Tag, TagLink, from_column, from_columns, sql_params
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
@@ -43,23 +44,31 @@ _CARDS_SQL = """
     WHERE p.id IN (
         SELECT q.id FROM posts_post q {join}
         WHERE q.status = %(published)s AND q.published_at <= %(now)s AND NOT q.is_page {list}
-        ORDER BY q.published_at DESC, q.id DESC LIMIT %(limit)s OFFSET %(offset)s
+        {pick} LIMIT %(limit)s OFFSET %(offset)s
     )
     ORDER BY p.published_at DESC, p.id DESC
 """
 _CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(f"i.{f} AS cover_{f}" for f in _COVER_FIELDS))
 CARD_WIDTH = 12 + len(_COVER_FIELDS)  # the columns of a row of CARDS_SQL
-CARDS_SQL = {
-    "site": _CARDS_SQL.format(join="", list=""),
-    "tag": _CARDS_SQL.format(join="JOIN posts_post_tags t ON t.post_id = q.id", list="AND t.tag_id = %(id)s"),
-    "author": _CARDS_SQL.format(join="", list="AND q.author_id = %(id)s"),
-    "tag slug": _CARDS_SQL.format(
-        join="JOIN posts_post_tags t ON t.post_id = q.id",
-        list="AND t.tag_id = (SELECT id FROM posts_tag WHERE slug = %(id)s)",
-    ),
-    "author username": _CARDS_SQL.format(
-        join="", list="AND q.author_id = (SELECT id FROM accounts_user WHERE username = %(id)s)"
-    ),
+_NEWEST_FIRST = "ORDER BY q.published_at DESC, q.id DESC"
+# Deep pages: the oldest posts first from an anchor on, a short walk (see ListAnchors).
+_FROM_ANCHOR = "AND (q.published_at, q.id) >= (%(anchor_at)s, %(anchor_id)s) ORDER BY q.published_at, q.id"
+_LISTS = {
+    "site": {"join": "", "list": ""},
+    "tag": {"join": "JOIN posts_post_tags t ON t.post_id = q.id", "list": "AND t.tag_id = %(id)s"},
+    "author": {"join": "", "list": "AND q.author_id = %(id)s"},
+    "tag slug": {
+        "join": "JOIN posts_post_tags t ON t.post_id = q.id",
+        "list": "AND t.tag_id = (SELECT id FROM posts_tag WHERE slug = %(id)s)",
+    },
+    "author username": {
+        "join": "",
+        "list": "AND q.author_id = (SELECT id FROM accounts_user WHERE username = %(id)s)",
+    },
+}
+CARDS_SQL = {kind: _CARDS_SQL.format(pick=_NEWEST_FIRST, **parts) for kind, parts in _LISTS.items()}
+CARDS_SQL |= {
+    f"{kind} from anchor": _CARDS_SQL.format(pick=_FROM_ANCHOR, **_LISTS[kind]) for kind in ("site", "author")
 }
 
 
@@ -101,13 +110,14 @@ class PostCard(NamedTuple):
     display_status = Post.Status.PUBLISHED.value
 
     @classmethod
-    def page_of(cls, start: int, stop: int, *, tag: int | str | None = None, author: int | str | None = None):
+    def page_of(cls, start: int, stop: int, *, count: int | None = None, tag=None, author=None):
         """Cards ``start:stop`` of the site's public posts, or a tag's or a writer's (by id, or by
-        slug and username), newest first."""
+        slug and username), newest first; ``count``, the list's length, lets deep pages be read
+        from an anchor."""
         if stop <= start:
             return []
         # Read as rows: raw() building ten Post instances cost twice the query they came from.
-        rows, db = _list_rows(CARDS_SQL, start, stop, tag=tag, author=author)
+        rows, db = _list_rows(CARDS_SQL, start, stop, count=count, tag=tag, author=author)
         tags = Tag.of_posts([row[0] for row in rows], using=db)
         cards = [_card(row, db, tags.get(row[0], [])) for row in rows]
         covers = [card.cover for card in cards if card.cover is not None]
@@ -116,9 +126,10 @@ class PostCard(NamedTuple):
         return cards
 
 
-def _list_rows(sqls: dict, start: int, stop: int, *, tag, author) -> tuple[list[tuple], str]:
-    """The rows of ``sqls``' statement for the list asked for (a tag's or a writer's by id, or by
-    slug and username; else the site's), rows ``start:stop``; and the database read."""
+def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, author) -> tuple[list, str]:
+    """The rows of ``sqls``' statement for the list of ``count`` posts asked for (a tag's or a
+    writer's by id, or by slug and username; else the site's), rows ``start:stop``; and the
+    database read. Deep in the site's list or a writer's, they are read from an anchor."""
     kind, pk = (
         ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
     )
@@ -129,9 +140,57 @@ def _list_rows(sqls: dict, start: int, stop: int, *, tag, author) -> tuple[list[
         **{"limit": stop - start, "offset": start},
     }
     db = router.db_for_read(Post)
+    if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in ("site", "author"):
+        anchor = ListAnchors(kind, pk, params, db).anchor_for(count - stop)
+        if anchor is not None:
+            kind += " from anchor"
+            params |= dict(zip(("anchor_at", "anchor_id", "offset"), anchor, strict=True))
     with connections[db].cursor() as cursor:
         cursor.execute(sqls[kind], sql_params(params, connections[db]))
         return cursor.fetchall(), db
+
+
+class ListAnchors:
+    """Where a long public list's deep pages start: the key (publication time, id) of every
+    ``EVERY``-th post, counted from the oldest, so posts published later do not move them.
+
+    A page ``OFFSET`` rows down walks that many entries of the list's index: page 5,000 of the
+    home page at 100,000 posts walked 50,000 of them on every read. From its nearest anchor it
+    walks at most ``EVERY``. The anchors take one walk of the whole index to find, and are
+    kept (``pagecache.kept_while_current``) until a change to the list retires its pages.
+    """
+
+    EVERY = 1000
+    SQL = """
+        SELECT published_at, id FROM (
+            SELECT q.published_at, q.id,
+                row_number() OVER (ORDER BY q.published_at, q.id) - 1 AS position
+            FROM posts_post q
+            WHERE q.status = %(published)s AND q.published_at <= %(now)s AND NOT q.is_page {list}
+        ) listed
+        WHERE position %% {every} = 0
+        ORDER BY position
+    """
+
+    def __init__(self, kind: str, pk: int | None, params: dict, db: str):
+        self.kind, self.pk, self.params, self.db = kind, pk, params, db
+
+    def anchor_for(self, oldest_first: int) -> tuple[datetime, int, int] | None:
+        """The anchor at or before position ``oldest_first`` (counted from the oldest post), and
+        how many posts past it that position is; None for a list with no posts."""
+        key = pagekeys.POSTS if self.kind == "site" else pagekeys.author_posts_key(self.pk)
+        anchors = pagecache.kept_while_current(f"anchors:{self.EVERY}:{key}", [key], self._find)
+        if not anchors:
+            return None
+        index = min(oldest_first // self.EVERY, len(anchors) - 1)
+        anchor_at, anchor_id = anchors[index]
+        return from_column(_TIME, anchor_at), anchor_id, oldest_first - index * self.EVERY
+
+    def _find(self) -> list[tuple]:
+        sql = self.SQL.format(list=_LISTS[self.kind]["list"], every=self.EVERY)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, sql_params(self.params, connections[self.db]))
+            return cursor.fetchall()
 
 
 def _card(row: tuple, db: str, tags: list) -> PostCard:
@@ -162,7 +221,7 @@ class PublicCards:
 
     def __getitem__(self, window: slice) -> list[PostCard]:
         start, stop, _step = window.indices(self._count)
-        return PostCard.page_of(start, stop, tag=self.tag, author=self.author)
+        return PostCard.page_of(start, stop, count=self._count, tag=self.tag, author=self.author)
 
 
 # THE API'S PUBLIC LISTS
@@ -218,7 +277,7 @@ class ApiCards(PublicCards):
         start, stop, _step = window.indices(self._count)
         if stop <= start:
             return []
-        rows, db = _list_rows(API_CARDS_SQL, start, stop, tag=self.tag, author=self.author)
+        rows, db = _list_rows(API_CARDS_SQL, start, stop, count=self._count, tag=self.tag, author=self.author)
         cards: dict[int, PostCard] = {}
         for row in rows:  # a card's columns, its cover's uploader, then one of its tags
             card = cards.get(row[0])

@@ -182,3 +182,23 @@ def test_a_page_read_while_it_is_being_retired_is_not_kept_as_current(middleware
 
     assert len(read_meanwhile) >= 2
     assert middleware_call(versioned, urls=["/anything/"])[0].content == b"version 2"
+
+
+def test_a_kept_value_is_made_again_only_when_a_change_retires_what_it_shows(db):
+    made = []
+
+    def make():
+        made.append(len(made))
+        return f"value {len(made)}"
+
+    def kept():
+        return pagecache.kept_while_current("anchors:test", ["post-1", "posts"], make)
+
+    assert kept() == kept() == "value 1"
+    pagecache.retire_pages(["post-2"])  # shows neither
+    assert kept() == "value 1"
+    pagecache.retire_pages(["posts"])
+    assert kept() == kept() == "value 2"
+    pagecache.retire_pages()  # every page
+    assert kept() == "value 3"
+    assert len(made) == 3
