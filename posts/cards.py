@@ -145,10 +145,15 @@ def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, aut
         if anchor is not None:
             kind += " from anchor"
             params |= dict(zip(("anchor_at", "anchor_id", "offset"), anchor, strict=True))
-    # The window is written into the statement: PostgreSQL plans a LIMIT it is not told as a
-    # tenth of the list, too dear for a plan kept for every request, and plans each one afresh.
-    limit, offset = int(params.pop("limit")), int(params.pop("offset"))
-    sql = sqls[kind].replace("%(limit)s", str(limit)).replace("%(offset)s", str(offset))
+    # The window and a list's id are written into the statement: PostgreSQL plans a LIMIT it
+    # is not told as a tenth of the list, and a tag it is not told as any tag, too dear for a
+    # plan kept for every request, and would plan each one afresh (docs/decisions/0091).
+    written = {name: str(int(params.pop(name))) for name in ("limit", "offset")}
+    if isinstance(pk, int):
+        written["id"] = str(int(params.pop("id")))
+    sql = sqls[kind]
+    for name, value in written.items():
+        sql = sql.replace(f"%({name})s", value)
     with connections[db].cursor() as cursor:
         cursor.execute(sql, sql_params(params, connections[db]))
         return cursor.fetchall(), db
