@@ -11,8 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from posts.cards import PostCard
-from posts.models import ListCount, Post, RelatedPost, Tag
+from posts.models import Post, RelatedPost, Tag
 
 pytestmark = [
     pytest.mark.django_db,
@@ -122,18 +121,3 @@ def test_pages_run_as_many_queries_at_20000_posts_as_at_a_handful(client, big_bl
     for url, count in pages(big_blog, author).items():
         if count is not None:
             assert len(queries_of(client, url)) == count, url
-
-
-def test_a_page_of_cards_is_planned_once_and_kept(big_blog):
-    """Its window and its list are written into the statement, so PostgreSQL keeps one plan
-    for every read instead of planning each: a LIMIT it is not told it plans for a tenth of
-    the list, a tag it is not told as any tag (docs/decisions/0091)."""
-    tag = big_blog.tags.first()
-    for of in ({}, {"tag": tag.pk}):
-        count = ListCount.objects.public_posts(**of)
-        for _ in range(12):
-            PostCard.page_of(0, 10, count=count, **of)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT generic_plans, statement FROM pg_prepared_statements")
-        plans = [generic for generic, sql in cursor.fetchall() if "p.summary" in sql and "OFFSET" in sql]
-    assert len(plans) == 2 and all(plans)
