@@ -251,6 +251,20 @@ def retire_pages(keys: Iterable[str] | None = None) -> None:
         transaction.on_commit(functools.partial(purgers.purge_later, sorted(keys)))
 
 
+def _started(generation):
+    """``generation`` as read; on a new or flushed cache (None), one started before anything is read."""
+    if generation is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _retired_since(made_at, keys: Iterable[str]) -> bool:
+    """Whether a change retired any of ``keys`` after the generation ``made_at`` (one round trip)."""
+    marks = cache.get_many([RETIRED_KEY_PREFIX + key for key in keys])
+    return any(retired > made_at for retired in marks.values())
+
+
 # WHAT PAGES ARE MADE FROM
 # ------------------------------------------------------------------------------
 KEPT_KEY_PREFIX = "pagecache:kept:"  # + a name: (the generation it was made under, a value)
@@ -266,16 +280,12 @@ def kept_while_current(name: str, keys: Iterable[str], make: Callable[[], object
     kept_key = KEPT_KEY_PREFIX + name
     try:
         found = cache.get_many([GENERATION_KEY, kept_key])
-        generation, kept = found.get(GENERATION_KEY), found.get(kept_key)
-        if generation is None:  # a new or flushed cache: start counting before reading
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            generation = cache.get(GENERATION_KEY)
+        generation, kept = _started(found.get(GENERATION_KEY)), found.get(kept_key)
         if kept is not None:
             made_at, value = kept
             if made_at == generation:
                 return value
-            marks = cache.get_many([RETIRED_KEY_PREFIX + key for key in (*keys, ALL_PAGES)])
-            if all(retired <= made_at for retired in marks.values()):
+            if not _retired_since(made_at, (*keys, ALL_PAGES)):
                 cache.set(kept_key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS + 60)
                 return value
     except Exception:
@@ -492,8 +502,7 @@ def is_fresh(key: str, entry: tuple, generation, schedule) -> bool:
         return False
     if rendered_at == generation:
         return True
-    marks = cache.get_many([RETIRED_KEY_PREFIX + name for name in keys])
-    if any(retired > rendered_at for retired in marks.values()):
+    if _retired_since(rendered_at, keys):
         return False
     # Fresh under the newer generation too: the next hit needs no second look.
     cache.set(key, (generation, *entry[1:]), timeout=math.ceil(expires_at - now))
@@ -546,9 +555,7 @@ class PageCacheMiddleware:
             else:
                 started_at = time.time()
                 generation, schedule, entry = look_up(key)
-            if generation is None:  # a new or flushed cache: start counting before the view reads
-                cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-                generation = cache.get(GENERATION_KEY)
+            generation = _started(generation)  # counting starts before the view reads
             fresh = entry is not None and is_fresh(key, entry, generation, schedule)
         except Exception:
             logger.warning("The page cache is unreachable; serving without it", exc_info=True)

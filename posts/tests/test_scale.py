@@ -104,9 +104,7 @@ def queries_of(client, url, *, first_read=False) -> list[str]:
         client.get(url)
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200, url
-    queries = (
-        [*first.captured_queries, *captured.captured_queries] if first_read else captured.captured_queries
-    )
+    queries = (first.captured_queries if first_read else []) + captured.captured_queries
     return [query["sql"] for query in queries]
 
 
