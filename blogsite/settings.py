@@ -113,12 +113,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     _options = DATABASES["default"]["OPTIONS"]
     _options["options"] = f"{_options.get('options', '')} {_page_cost}".strip()
     # Statements a worker runs again and again prepared once and planned no more: planning is
-    # most of PostgreSQL's time on an uncached page. Off by default: search results that rank
-    # equal then come in whichever order the plan of the moment gives, and a post could show on
-    # two pages of them (docs/decisions/0091). Never behind a pooler that cannot keep a
-    # session's prepared statements (PgBouncer's transaction mode before 1.21).
-    if env.bool("DATABASE_PREPARED_STATEMENTS", default=False):
+    # most of PostgreSQL's time on an uncached page (docs/decisions/0091). Off behind a pooler
+    # that cannot keep a session's prepared statements (PgBouncer's transaction mode before 1.21).
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        from blogsite.database import PreparingCursor
+
         _options["server_side_binding"] = True
+        _options["cursor_factory"] = PreparingCursor
         _options["prepare_threshold"] = 5  # psycopg's own: a statement is prepared on its sixth run
 
 # CACHES

@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 
 from accounts.models import User
 from blogsite import pagecache
+from blogsite.database import PLANNED_EACH_RUN
 from media.models import Image
 
 from . import pagekeys, search
@@ -309,7 +310,8 @@ class ApiCards(PublicCards):
 # they repeat PostQuerySet.public() and search.apply()'s match and order, which test_search_sql
 # holds together. ``{query}`` is search.postgres_query_sql() in the count, and the tsquery the
 # count made of it in the page; the order is the RUM index's distance alone (a second key would
-# make PostgreSQL rank every match) or, without RUM, ts_rank.
+# make PostgreSQL rank every match, and equal matches come in the order of the plan, which is
+# why that statement is planned each run) or, without RUM, ts_rank.
 _SEARCH_WHERE = """
     p.status = %(published)s AND p.published_at <= %(now)s AND NOT p.is_page
     AND p.search_vector @@ {query}
@@ -333,7 +335,7 @@ SEARCH_PAGE_SQL = """
 """.replace("{where}", _SEARCH_WHERE)
 SEARCH_TSQUERY = "%(tsquery)s::tsquery"
 SEARCH_ORDER = {
-    True: "p.search_vector <=> {query}",
+    True: "p.search_vector <=> {query} " + PLANNED_EACH_RUN,
     False: "ts_rank(p.search_vector, {query}) DESC, p.published_at DESC, p.id DESC",
 }
 

@@ -31,6 +31,8 @@ from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from blogsite.database import PLANNED_EACH_RUN
+
 MAX_QUERY_LENGTH = 200
 CONFIG = "english"
 SNIPPET_CHARS = 240
@@ -119,10 +121,12 @@ def postgres_query_sql(text: str) -> tuple[str, dict]:
 
 class RumDistance(Func):
     """RUM's ``vector <=> query``: smaller is a better match (about 1 / ``ts_rank``, weights
-    included), and the order in which its index hands matches over."""
+    included), and the order in which its index hands matches over. Matches that rank equal
+    come in the order of the plan that read them, so a statement ranking by it is planned
+    each run, never prepared (blogsite/database.py)."""
 
     arg_joiner = " <=> "
-    template = "(%(expressions)s)"
+    template = f"(%(expressions)s {PLANNED_EACH_RUN})"
     output_field = FloatField()
 
 

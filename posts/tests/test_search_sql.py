@@ -118,3 +118,19 @@ def test_the_written_out_query_is_the_one_the_orm_builds(author, make_post, text
         Cast(search.postgres_query(text), TextField()), flat=True
     )
     assert written == built.get()
+
+
+@postgres_only
+def test_a_page_ranked_by_the_rum_index_is_never_prepared(zoo):
+    """Equal matches come in the order of the plan that read them: a prepared statement moving to
+    a generic plan could show a post on two pages of one search (docs/decisions/0091)."""
+    if not search.ranks_by_rum_index(connection.alias):
+        pytest.skip("This PostgreSQL server has no RUM index.")
+    first = [card.pk for card in SearchResults("zebra")[0:5]]
+    for _ in range(10):
+        assert [card.pk for card in SearchResults("zebra")[0:5]] == first
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert any("count(*)" in statement for statement in prepared)  # the search's count is
+    assert not any("<=>" in statement for statement in prepared)
