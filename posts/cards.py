@@ -13,14 +13,14 @@ their tags, and the covers' renditions when a post on the page has a cover.
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db import connections, models, router
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import cached_property
 
 from accounts.models import User
 from blogsite import pagecache
 from blogsite.database import PLANNED_EACH_RUN
-from media.models import Image
+from media.models import Image, prefetch_renditions
 
 from . import pagekeys, search
 from .models import Post, Tag, TagLink, from_column, from_columns, sql_params
@@ -121,9 +121,7 @@ class PostCard(NamedTuple):
         rows, db = _list_rows(CARDS_SQL, start, stop, count=count, tag=tag, author=author)
         tags = Tag.of_posts([row[0] for row in rows], using=db)
         cards = [_card(row, db, tags.get(row[0], [])) for row in rows]
-        covers = [card.cover for card in cards if card.cover is not None]
-        if covers:
-            models.prefetch_related_objects(covers, "renditions")
+        prefetch_renditions([card.cover for card in cards if card.cover is not None], db)
         return cards
 
 
@@ -490,5 +488,5 @@ def public_post(slug: str) -> Post | None:
     post.author = from_columns(User, _USER_FIELDS, row[posts:users], db)
     post.cover = None if row[users] is None else _cover_of(row[users:], db)
     if post.cover is not None:
-        models.prefetch_related_objects([post.cover], "renditions")
+        prefetch_renditions([post.cover], db)
     return post
