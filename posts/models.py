@@ -622,14 +622,6 @@ class Post(models.Model):
         ("published", "Published"),
     )
 
-    @classmethod
-    def group_by_display_status(cls, posts):
-        """Posts grouped as a writer's dashboard shows them, each group keeping the given order."""
-        groups = {key: {"key": key, "label": label, "posts": []} for key, label in cls.DASHBOARD_GROUPS}
-        for post in posts:
-            groups[post.display_status]["posts"].append(post)
-        return list(groups.values())
-
     def publish(self, at=None):
         """Publish now, or schedule for ``at``; a post that went live keeps its first date."""
         self.status = self.Status.PUBLISHED

@@ -3,6 +3,7 @@
 import pytest
 
 from posts import services
+from posts.dashboard import ROWS_PER_PAGE
 from posts.models import Post
 from posts.tests.test_browser_accessibility import axe_violations, new_tab  # noqa: F401 (a fixture)
 
@@ -19,12 +20,21 @@ def revised(author, contributor):
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_writer_and_account_pages_have_no_accessibility_violations(revised, editor, new_tab, color_scheme):  # noqa: F811
+def test_writer_and_account_pages_have_no_accessibility_violations(
+    revised,
+    editor,
+    make_post,
+    new_tab,  # noqa: F811
+    color_scheme,
+):
+    for n in range(ROWS_PER_PAGE + 1):  # more than a page: the dashboard links to them, and they are paged
+        make_post(editor, f"Draft {n}", status=Post.Status.DRAFT)
     pages = {
         "changes between revisions": f"/dashboard/posts/{revised.pk}/revisions/",
         "delete confirmation": f"/dashboard/posts/{revised.pk}/delete/",
         "review queue": "/dashboard/review/",
         "dashboard with queue": "/dashboard/",
+        "drafts, a page at a time": "/dashboard/?status=draft&page=2",
         "profile": "/accounts/profile/",
         "password change": "/accounts/password_change/",
     }
@@ -50,6 +60,7 @@ def test_writer_pages_fit_a_phone(revised, editor, new_tab):  # noqa: F811
     for url in (
         "/dashboard/",
         "/dashboard/review/",
+        "/dashboard/?status=published",
         revised.get_edit_url(),
         f"/dashboard/posts/{revised.pk}/revisions/",
         f"/dashboard/posts/{revised.pk}/delete/",

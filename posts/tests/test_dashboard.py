@@ -1,5 +1,7 @@
-"""The dashboard: a writer's posts by status with counts, newest first; editors also see the review queue."""
+"""The dashboard: a writer's posts by status with counts, newest first, each status's newest ten and
+the rest a page at a time; editors also see the review queue."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,6 +10,7 @@ from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from posts.dashboard import ROWS_PER_PAGE, ROWS_PER_STATUS
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +111,8 @@ def test_the_review_queue_page_takes_a_constant_number_of_queries(
     for n in range(12):
         make_post(contributor, f"Queued {n}", status="review")
     client.force_login(editor)
-    # user, the queue (the session comes from the cache)
-    with django_assert_num_queries(2):
+    # user, the queue's length, its page (the session comes from the cache)
+    with django_assert_num_queries(3):
         client.get("/dashboard/review/")
 
 
@@ -158,3 +161,71 @@ def test_saves_share_the_writers_per_minute_budget(client, author, make_post, se
     assert int(response["Retry-After"]) > 0
     assert Post.objects.count() == 2
     assert client.get("/dashboard/posts/new/").status_code == 200  # reading is not limited
+
+
+def titles(html) -> list[str]:
+    return re.findall(r'class="post-row__title" href="[^"]*">([^<]*)</a>', html)
+
+
+def test_each_status_shows_its_newest_posts_and_links_to_the_rest(client, author, make_post):
+    for n in range(ROWS_PER_STATUS + 3):
+        make_post(author, f"Draft {n}", status="draft")
+    for n in range(ROWS_PER_STATUS):
+        make_post(author, f"Waiting {n}", status="review")
+    client.force_login(author)
+    html = client.get("/dashboard/").content.decode()
+    drafts, waiting = section(html, "draft-heading"), section(html, "review-heading")
+    assert f'<span class="count">{ROWS_PER_STATUS + 3}</span>' in drafts
+    assert titles(drafts) == [f"Draft {n}" for n in reversed(range(3, ROWS_PER_STATUS + 3))]
+    assert f'<a href="?status=draft">All {ROWS_PER_STATUS + 3} drafts</a>' in drafts
+    assert len(titles(waiting)) == ROWS_PER_STATUS and "?status=review" not in waiting  # nothing more to see
+    assert f'href="#draft">Drafts <span class="count">{ROWS_PER_STATUS + 3}</span>' in html
+
+
+def test_a_status_lists_all_its_posts_a_page_at_a_time(client, author, other_author, make_post):
+    for n in range(ROWS_PER_PAGE + 2):
+        make_post(author, f"Draft {n}", status="draft")
+    make_post(author, "Waiting", status="review")
+    make_post(author, "Later", published_at=timezone.now() + timedelta(days=1))
+    make_post(author, "Live")
+    make_post(other_author, "Not mine", status="draft")
+    client.force_login(author)
+    first = client.get("/dashboard/?status=draft").content.decode()
+    assert titles(first) == [f"Draft {n}" for n in reversed(range(2, ROWS_PER_PAGE + 2))]
+    assert '<a rel="next" href="?status=draft&amp;page=2">' in first
+    second = client.get("/dashboard/?status=draft&page=2").content.decode()
+    assert (
+        titles(second) == ["Draft 1", "Draft 0"]
+        and '<a rel="prev" href="?status=draft&amp;page=1">' in second
+    )
+    assert titles(client.get("/dashboard/?status=draft&page=x").content.decode()) == titles(first)
+    assert titles(client.get("/dashboard/?status=scheduled").content.decode()) == ["Later"]
+    assert titles(client.get("/dashboard/?status=published").content.decode()) == ["Live"]
+    assert titles(client.get("/dashboard/?status=review").content.decode()) == ["Waiting"]
+    assert client.get("/dashboard/?status=deleted").status_code == 404
+
+
+def test_a_status_page_takes_a_constant_number_of_queries(
+    client, author, make_post, django_assert_num_queries
+):
+    for n in range(ROWS_PER_PAGE + 2):
+        make_post(author, f"Draft {n}", status="draft")
+    client.force_login(author)
+    # user, the status's length, its page (the session comes from the cache)
+    with django_assert_num_queries(3):
+        assert client.get("/dashboard/?status=draft&page=2").status_code == 200
+
+
+def test_the_review_queue_shows_the_oldest_submissions_and_links_to_the_whole_queue(
+    client, editor, contributor, make_post
+):
+    for n in range(ROWS_PER_PAGE + 1):
+        make_post(contributor, f"Queued {n}", status="review")
+    client.force_login(editor)
+    queue = section(client.get("/dashboard/").content.decode(), "review-queue-heading")
+    assert titles(queue) == [f"Queued {n}" for n in range(ROWS_PER_STATUS)]  # first come, first served
+    assert f'<span class="count">{ROWS_PER_PAGE + 1}</span>' in queue
+    assert f"The whole queue: {ROWS_PER_PAGE + 1} posts" in queue
+    first = client.get("/dashboard/review/").content.decode()
+    assert titles(first) == [f"Queued {n}" for n in range(ROWS_PER_PAGE)]
+    assert titles(client.get("/dashboard/review/?page=2").content.decode()) == [f"Queued {ROWS_PER_PAGE}"]
