@@ -136,3 +136,15 @@ def test_editors_upload_in_the_admin_with_the_same_checks(client, editor, contri
     assert client.get("/admin/media/image/").status_code == 200
     client.force_login(contributor)
     assert client.get("/admin/media/image/").status_code == 302  # not staff: off to the admin's sign-in
+
+
+def test_a_search_keeps_its_words_from_page_to_page(client, contributor, monkeypatch):
+    monkeypatch.setattr("media.views.IMAGES_PER_PAGE", 2)
+    for n in range(3):
+        add(contributor, name=f"red{n}.jpg", alt=f"A red card {n}")
+    add(contributor, name="blue.jpg", alt="A blue card")
+    client.force_login(contributor)
+    first = client.get("/dashboard/media/?q=red").content.decode()
+    assert '<a rel="next" href="?q=red&amp;page=2">Older images →</a>' in first
+    second = client.get("/dashboard/media/?q=red&page=2").content.decode()
+    assert "red0.jpg" in second and "blue.jpg" not in second
