@@ -9,6 +9,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -19,7 +20,10 @@ def site_url(request=None) -> str:
     if settings.SITE_URL:
         return settings.SITE_URL
     if request is not None:
-        return f"{request.scheme}://{request.get_host()}"
+        try:
+            return f"{request.scheme}://{request.get_host()}"
+        except DisallowedHost:  # its error page is being made: it links within whatever host it is
+            pass
     return ""
 
 

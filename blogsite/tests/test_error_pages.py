@@ -36,3 +36,14 @@ def test_it_shows_the_styled_server_error_page_without_details(client, settings,
     for leak in ("Traceback", "RuntimeError", "secret detail", "broken_urls"):
         assert leak not in content
     assert "secret detail" in caplog.text  # the details go to the log, for the people running the site
+
+
+@pytest.mark.parametrize("site_url", ["", "https://blog.example.com"])
+def test_a_request_for_a_host_the_site_does_not_serve_is_a_bad_request(client, settings, site_url):
+    """Django refuses a Host outside ALLOWED_HOSTS; its error page must not ask for that host again."""
+    settings.DEBUG, settings.SITE_URL = False, site_url
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    content = response.content.decode()
+    assert "evil.example" not in content
+    assert f'<link rel="canonical" href="{site_url}/">' in content
