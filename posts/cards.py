@@ -20,10 +20,11 @@ from django.utils.functional import cached_property
 from accounts.models import User
 from blogsite import pagecache
 from blogsite.database import PLANNED_EACH_RUN
+from blogsite.rows import from_column, from_columns, sql_params
 from media.models import Image, prefetch_renditions
 
 from . import pagekeys, search
-from .models import Post, Tag, TagLink, from_column, from_columns, sql_params
+from .models import Post, Tag, TagLink
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).

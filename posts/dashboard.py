@@ -23,10 +23,11 @@ from accounts import permissions
 from accounts.models import User
 from blogsite import ratelimit
 from blogsite.links import cached_reverser
+from blogsite.rows import from_column, sql_params
 
 from . import services
 from .forms import PostForm
-from .models import Post, Revision, from_column, sql_params
+from .models import Post, Revision
 
 # The dashboard shows each status's newest posts; the rest are a click away, a page at a time.
 ROWS_PER_STATUS = 10

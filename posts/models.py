@@ -3,7 +3,7 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -22,6 +22,7 @@ from blogsite import pagecache
 from blogsite.dates import validate_date_in_range
 from blogsite.health import PROBES
 from blogsite.links import cached_reverse
+from blogsite.rows import from_column, from_columns, sql_params
 from blogsite.text import validate_line, validate_text
 from media import markup
 from media.models import Image
@@ -99,37 +100,6 @@ def reserved_slugs() -> frozenset[str]:
         if url and url.strip("/"):
             names.add(url.strip("/").split("/")[0])
     return frozenset(names)
-
-
-def from_column(field, value):
-    """A column of a written-out query as the ORM reads it: SQLite gives such columns as stored
-    (a time as text in UTC, a flag as 0 or 1)."""
-    value = field.to_python(value)
-    if settings.USE_TZ and isinstance(value, datetime) and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
-    return value
-
-
-def from_columns(model, fields, columns, db):
-    """An instance of ``model`` from its ``fields``' columns (in the model's order), each read
-    as the ORM reads it; the other fields deferred, as ``raw()`` leaves them."""
-    values = [from_column(field, value) for field, value in zip(fields, columns, strict=True)]
-    return model.from_db(db, [field.attname for field in fields], values)
-
-
-_TIME = models.DateTimeField()  # how a time is sent to the database
-
-
-def sql_params(params, connection):
-    """A written-out query's parameters as the ORM sends them: times in the database's own form
-    (SQLite compares them as text, and Python's own form of a time carries its offset)."""
-
-    def sent(value):
-        return _TIME.get_db_prep_value(value, connection) if isinstance(value, datetime) else value
-
-    if isinstance(params, dict):
-        return {name: sent(value) for name, value in params.items()}
-    return [sent(value) for value in params]
 
 
 class Tag(models.Model):

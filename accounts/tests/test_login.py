@@ -3,8 +3,11 @@
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.utils import timezone
 
+from accounts.backends import UsernameOrEmailBackend
 from conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +101,20 @@ def test_the_header_links_the_dashboard_for_writers_only(client, author):
     assert b'href="/dashboard/"' not in client.get("/").content
     client.force_login(author)
     assert b'href="/dashboard/"' in client.get("/").content
+
+
+def test_a_signed_in_user_is_read_on_each_request_as_the_orm_reads_them(author):
+    backend = UsernameOrEmailBackend()
+    fields = [field.attname for field in get_user_model()._meta.concrete_fields]
+    author.last_login = timezone.now()
+    author.save()
+    read, expected = backend.get_user(str(author.pk)), get_user_model().objects.get(pk=author.pk)
+    assert {name: getattr(read, name) for name in fields} == {
+        name: getattr(expected, name) for name in fields
+    }
+    assert read._state.db == "default" and not read._state.adding
+    assert backend.get_user("not a number") is None
+    assert backend.get_user(author.pk + 1000) is None
+    author.is_active = False
+    author.save()
+    assert backend.get_user(author.pk) is None
