@@ -6,12 +6,12 @@ sign-in answers with) live in posts/api.py, beside the posts they count.
 """
 
 from django.contrib.auth import logout
-from ninja import Router, Schema
+from ninja import Router
 from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
-from blogsite.api import SessionAuth, anyone, errors
+from blogsite.api import Schema, SessionAuth, anyone, errors
 
 from . import tokens
 

@@ -7,13 +7,13 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, UploadedFile
 from ninja.responses import Status
 from pydantic import ConfigDict
 
 from accounts import permissions
 from accounts.api import SIGNED_IN, UserRef, user_ref
-from blogsite.api import NO_NUL, ApiError, Page, PageParams, errors, paginate, text
+from blogsite.api import NO_NUL, ApiError, Page, PageParams, Schema, errors, paginate, text
 
 from . import processing
 from .models import MAX_ALT_LENGTH, Image, ImageInUse

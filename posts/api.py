@@ -16,7 +16,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from ninja.responses import Status
 from pydantic import ConfigDict
 
@@ -30,6 +30,7 @@ from blogsite.api import (
     Moment,
     Page,
     PageParams,
+    Schema,
     check_if_match,
     errors,
     etag_of,

@@ -1,0 +1,34 @@
+"""The API's Schema validates a dict as pydantic does, and anything else as ninja does."""
+
+from types import SimpleNamespace
+
+import pytest
+from pydantic import ValidationError
+
+from blogsite.api import Page, Schema
+
+
+class Item(Schema):
+    id: int
+    name: str
+    tags: list[str] = []
+
+
+def test_a_dict_is_validated_field_by_field():
+    page = Page[Item].model_validate(
+        {"count": 1, "next": None, "previous": None, "results": [{"id": "7", "name": "x"}]}
+    )
+    assert page.results == [Item(id=7, name="x", tags=[])]
+    with pytest.raises(ValidationError) as refused:
+        Page[Item].model_validate({"count": 1, "next": None, "previous": None, "results": [{"id": "seven"}]})
+    assert {error["loc"] for error in refused.value.errors()} == {
+        ("results", 0, "id"),
+        ("results", 0, "name"),
+    }
+
+
+def test_an_object_is_read_by_its_attributes_and_methods_as_ninja_reads_it():
+    item = SimpleNamespace(id=3, name="from attributes", tags=lambda: ["called"])
+    assert Item.model_validate(item) == Item(id=3, name="from attributes", tags=["called"])
+    with pytest.raises(ValidationError):
+        Item.model_validate(SimpleNamespace(id=3))
