@@ -7,11 +7,10 @@ template (posts/apps.py).
 import json
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blogsite.links import absolute_url
+from blogsite.links import absolute_url, cached_reverse
 
 # As Django's json_script does: JSON cannot end the <script> element or open a comment.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -59,7 +58,7 @@ def post_json_ld(request, post, tags=()):
 
 def website_json_ld(request):
     """schema.org ``WebSite`` for the home page, with the site search engines may offer."""
-    search_url = absolute_url(reverse("posts:search"), request)
+    search_url = absolute_url(cached_reverse("posts:search"), request)
     return json_ld(
         {
             "@context": "https://schema.org",
