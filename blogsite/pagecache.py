@@ -171,16 +171,28 @@ def _retire_now(keys: frozenset[str]) -> None:
         cache.set(SCHEDULE_KEY, next_change_time(), timeout=None)
         if not keys:
             return
-        # Marks first, naming the generation to come; then the generation moves on. A reader in
-        # between still trusts an entry of the old generation, without refiling it; once the
-        # generation has moved, the marks are there to retire it. (Moving first, a reader could
-        # refile the old page under the new generation before the marks were written: kept.)
-        current = cache.get(GENERATION_KEY)
-        # None: the first write ever, or the key was evicted: start where no old entry can be.
-        coming = time.time_ns() if current is None else current + 1
         # A mark must outlive every entry rendered before it: those expire within PAGE_CACHE_SECONDS.
-        marks = {RETIRED_KEY_PREFIX + key: coming for key in keys}
-        cache.set_many(marks, timeout=settings.PAGE_CACHE_SECONDS + 60)
+        lifetime = settings.PAGE_CACHE_SECONDS + 60
+        # With no generation yet (the first write ever, or its key was evicted), it starts at the
+        # time in nanoseconds, past any generation an old entry can name.
+        if hasattr(cache, "advance"):  # Redis: in one step, which no other retirement comes between
+            cache.advance(
+                GENERATION_KEY,
+                [RETIRED_KEY_PREFIX + key for key in keys],
+                start=time.time_ns(),
+                timeout=lifetime,
+            )
+            return
+        # Elsewhere (one process's memory), marks first, naming the generation to come; then the
+        # generation moves on. A reader in between still trusts an entry of the old generation,
+        # without refiling it; once the generation has moved, the marks are there to retire it.
+        # (Moving first, a reader could refile the old page under the new generation before the
+        # marks were written: kept.)
+        # Two processes retiring at once could each mark with the generation they read, one
+        # lowering the other's mark: why Redis moves it in one step.
+        current = cache.get(GENERATION_KEY)
+        coming = time.time_ns() if current is None else current + 1
+        cache.set_many({RETIRED_KEY_PREFIX + key: coming for key in keys}, timeout=lifetime)
         if current is None or not _moved_on():
             cache.set(GENERATION_KEY, coming, timeout=None)
     except Exception:

@@ -13,6 +13,9 @@ each thread keeps for itself, without the pool's bookkeeping
 below its public methods; why, and what guards it, is in
 docs/decisions/0001-our-redis-cache-backend.md.
 
+``advance(counter, marks)`` moves a counter on by one and sets marks to its new value, atomically
+(the page cache's retirements, which must not interleave).
+
 ``watch(keys)`` tells a process, without a round trip, whether any of a few keys may have
 been written since it last asked (Redis's server-assisted client-side caching): the page
 cache serves its hottest pages from the worker's memory while it says no
@@ -23,6 +26,7 @@ import os
 import threading
 
 from django.core.cache.backends import redis
+from redis.exceptions import WatchError
 
 # The channel Redis pushes invalidation messages to (CLIENT TRACKING ... REDIRECT).
 INVALIDATIONS = b"__redis__:invalidate"
@@ -107,6 +111,25 @@ class RedisCacheClient(redis.RedisCacheClient):
             raise value
         return value
 
+    def advance(self, counter: str, marks: list[str], *, start: int, timeout: int) -> int:
+        # WATCH, then MULTI/EXEC: should another client move the counter in between, EXEC does
+        # nothing and we read it again. Counter and marks are integers, stored as digits.
+        with self.get_client(write=True).pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(counter)
+                    current = pipe.get(counter)
+                    coming = start if current is None else int(current) + 1
+                    pipe.multi()
+                    pipe.mset(dict.fromkeys(marks, coming))
+                    for mark in marks:
+                        pipe.expire(mark, timeout)
+                    pipe.set(counter, coming)
+                    pipe.execute()
+                    return coming
+                except WatchError:
+                    continue
+
     def _held_connection(self):
         connection = getattr(self._held, "connection", None)
         if connection is None or self._held.pid != os.getpid():  # a forked worker makes its own
@@ -152,6 +175,13 @@ class RedisCache(redis.RedisCache):
         """Add one to a counter, creating it at 1, and (re)set its expiry: one round trip, atomic."""
         key = self.make_and_validate_key(key, version=version)
         return self._cache.incr_expiring(key, timeout)
+
+    def advance(self, counter: str, marks: list[str], *, start: int, timeout: int, version=None) -> int:
+        """Move the integer at ``counter`` on by one (to ``start`` when there is none) and set each
+        of ``marks`` to its new value for ``timeout`` seconds, as one step no other client's can
+        come between; the new value."""
+        made = [self.make_and_validate_key(key, version=version) for key in (counter, *marks)]
+        return self._cache.advance(made[0], made[1:], start=start, timeout=timeout)
 
     def get_many_held(self, keys: list[str], version=None) -> dict:
         """``get_many()`` over a connection this thread keeps: for the site's own keys, read per request."""

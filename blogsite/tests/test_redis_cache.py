@@ -80,3 +80,40 @@ def test_a_watch_on_a_redis_it_cannot_reach_fails_every_time_it_is_asked():
     for _ in range(2):  # the page cache then serves without itself, as with any Redis outage
         with pytest.raises(redis.ConnectionError):
             watch.changes()
+
+
+def test_it_advances_a_counter_and_sets_marks_to_its_new_value_in_one_step():
+    cache = caches.create_connection("default")
+    cache.delete_many(["advance-counter", "advance-a", "advance-b"])
+    assert cache.advance("advance-counter", ["advance-a"], start=1000, timeout=10) == 1000  # no counter yet
+    assert cache.advance("advance-counter", ["advance-a", "advance-b"], start=1, timeout=10) == 1001
+    assert cache.get_many(["advance-counter", "advance-a", "advance-b"]) == {
+        "advance-counter": 1001,
+        "advance-a": 1001,
+        "advance-b": 1001,
+    }
+    key = cache.make_and_validate_key("advance-b")
+    assert 0 < cache._cache.get_client(key).ttl(key) <= 10
+    assert cache._cache.get_client(key).ttl(cache.make_and_validate_key("advance-counter")) == -1  # kept
+    cache.delete_many(["advance-counter", "advance-a", "advance-b"])
+
+
+def test_a_step_another_client_comes_between_is_taken_again_and_never_lowers_a_mark(monkeypatch):
+    """Two retirements at once: one reads the counter, the other moves it and marks the same key;
+    the first must not then write the lower value it had worked out."""
+    cache, other = caches.create_connection("default"), caches.create_connection("default")
+    cache.delete_many(["advance-counter", "advance-a"])
+    cache.set("advance-counter", 5, timeout=None)
+    pipeline_multi, interrupted = redis.client.Pipeline.multi, []
+
+    def multi(pipe):
+        if not interrupted:  # after the first read of the counter, once
+            interrupted.append("the other client's step")
+            interrupted.append(other.advance("advance-counter", ["advance-a"], start=1, timeout=10))
+        return pipeline_multi(pipe)
+
+    monkeypatch.setattr(redis.client.Pipeline, "multi", multi)
+    assert cache.advance("advance-counter", ["advance-a"], start=1, timeout=10) == 7
+    assert interrupted == ["the other client's step", 6]
+    assert cache.get_many(["advance-counter", "advance-a"]) == {"advance-counter": 7, "advance-a": 7}
+    cache.delete_many(["advance-counter", "advance-a"])
