@@ -389,7 +389,7 @@ class SearchResults:
             return Post.objects.public().search(self.text).order_by().values("pk")[
                 : search.MAX_COUNTED + 1
             ].count(), ""
-        query, params = search.postgres_query_sql(self.text)
+        query, params = search.postgres_query_sql(self.text, search.search_index(self.using).common)
         with connections[self.using].cursor() as cursor:
             cursor.execute(
                 SEARCH_COUNT_SQL.format(query=query),

@@ -200,7 +200,8 @@ def _image_use_ended(sender, instance, **kwargs):
 
 
 def _migrated(sender, using, **kwargs):
-    """Migrations may have made or dropped the RUM search index: search asks again now."""
+    """Migrations may have made or dropped the RUM search index: search asks again now (and
+    learns the common stems again)."""
     search.learn_search_index(using)
 
 

@@ -12,6 +12,8 @@ from django.db import connection
 from django.utils import timezone
 
 from conftest import make_user
+from posts import search
+from posts.cards import SearchResults
 from posts.models import Post
 from posts.search import (
     MAX_QUERY_LENGTH,
@@ -120,6 +122,27 @@ def test_it_matches_the_last_word_as_a_prefix_while_typing(author, make_post):
     make_post(author, "Elsewhere", body="Nothing related.")
     assert titles(Post.objects.public().search("choosing datab")) == ["Choosing a database"]
     assert titles(Post.objects.public().search("datab")) == ["Choosing a database"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statistics of the stored vectors")
+def test_a_common_whole_word_last_is_not_also_searched_as_a_prefix(author, make_post, monkeypatch):
+    for n in range(12):
+        make_post(author, f"Zebra {n}", body="Stripes on a zebra.")
+    make_post(author, "Stripesque", body="A zebra with a stripesque coat.")  # only the prefix
+    monkeypatch.setitem(search._search_index, connection.alias, search.search_index(connection.alias))
+    searched = ("zebra stripes", Post.objects.public().search)
+    pages = ("zebra stripes", lambda text: SearchResults(text)[0:20])
+    for text, find in (searched, pages):
+        assert "Stripesque" in titles(find(text))  # no statistics yet: nothing is common
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE posts_post")
+    assert "stripe" in search.learn_search_index(connection.alias).common
+    assert "stripesqu" not in search.search_index(connection.alias).common
+    for text, find in (searched, pages):
+        assert "Stripesque" not in titles(find(text))  # "stripes" is a whole, common word
+        assert len(titles(find(text))) == 12
+    assert "Stripesque" in titles(Post.objects.public().search("zebra stripesq"))  # still typing
 
 
 def test_it_leaves_out_words_with_a_minus(author, make_post):
