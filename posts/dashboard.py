@@ -128,7 +128,10 @@ class PostRow:
         width = len(cls.COLUMNS)
         rows = cls.from_values(
             [
-                [_read(field, value) for field, value in zip(_READ_AS, row[:width], strict=True)]
+                [
+                    value if field is None else from_column(field, value)
+                    for field, value in zip(_READ_AS, row[:width], strict=True)
+                ]
                 for row in found
             ],
             user,
@@ -191,21 +194,14 @@ _BY_STATUS = """
 """
 _BY_STATUS_SQL = {
     "mine": _BY_STATUS.format(where="p.author_id = %(author)s", order="r.updated_at DESC, r.id DESC"),
-    "review queue": _BY_STATUS.format(
-        where="p.status = %(review)s", order="r.updated_at, r.id"
-    ),  # in_review()
+    # Post.objects.in_review(): oldest first.
+    "review queue": _BY_STATUS.format(where="p.status = %(review)s", order="r.updated_at, r.id"),
 }
 # PostRow.COLUMNS' fields that a written-out query may give as stored (SQLite's times and flags).
 _READ_AS = tuple(
     Post._meta.get_field(name) if name in ("published_at", "is_page", "updated_at") else None
     for name in PostRow.COLUMNS
 )
-
-
-def _read(field, value):
-    if field is None or value is None or isinstance(value, bool) or getattr(value, "tzinfo", None):
-        return value  # as PostgreSQL gives them
-    return from_column(field, value)
 
 
 def _rows_page(request, posts):
