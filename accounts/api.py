@@ -11,7 +11,7 @@ from ninja.errors import AuthenticationError
 from ninja.responses import Status
 from ninja.security import HttpBearer
 
-from blogsite.api import Schema, SessionAuth, anyone, errors
+from blogsite.api import Schema, SessionAuth, absolute_uri, anyone, errors
 
 from . import tokens
 
@@ -47,7 +47,7 @@ def user_ref(request, user) -> dict:
         "id": user.pk,
         "username": user.username,
         "display_name": user.name,
-        "url": request.build_absolute_uri(user.get_absolute_url()),
+        "url": absolute_uri(request, user.get_absolute_url()),
     }
 
 

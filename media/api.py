@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from accounts import permissions
 from accounts.api import SIGNED_IN, UserRef, user_ref
-from blogsite.api import NO_NUL, ApiError, Page, PageParams, Schema, errors, paginate, text
+from blogsite.api import NO_NUL, ApiError, Page, PageParams, Schema, absolute_uri, errors, paginate, text
 
 from . import processing
 from .models import MAX_ALT_LENGTH, Image, ImageInUse
@@ -77,7 +77,7 @@ def media_data(request, image, post_counts, *, owner=None, renditions=None, used
     used_by = image.used_by_post_ids() if used_by is None else used_by
     return {
         "id": image.pk,
-        "url": request.build_absolute_uri(image.get_absolute_url()),
+        "url": absolute_uri(request, image.get_absolute_url()),
         "alt": image.alt,
         "decorative": image.decorative,
         "width": image.width,
@@ -87,7 +87,7 @@ def media_data(request, image, post_counts, *, owner=None, renditions=None, used
         "status": image.status,
         "renditions": [
             {
-                "url": request.build_absolute_uri(r.get_absolute_url()),
+                "url": absolute_uri(request, r.get_absolute_url()),
                 "width": r.width,
                 "height": r.height,
                 "content_type": r.content_type,

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import pytest
 from pydantic import ValidationError
 
-from blogsite.api import Page, Schema
+from blogsite.api import Page, Schema, absolute_uri
 
 
 class Item(Schema):
@@ -32,3 +32,23 @@ def test_an_object_is_read_by_its_attributes_and_methods_as_ninja_reads_it():
     assert Item.model_validate(item) == Item(id=3, name="from attributes", tags=["called"])
     with pytest.raises(ValidationError):
         Item.model_validate(SimpleNamespace(id=3))
+
+
+@pytest.mark.parametrize(
+    "location",
+    [
+        "/posts/a-post/",
+        "/authors/jos%C3%A9/",
+        "/media/images/0123abcd.jpg",
+        "https://cdn.example.com/images/0123abcd.jpg",
+        "//cdn.example.com/images/0123abcd.jpg",
+        "/a/../b/",
+        "relative/",
+    ],
+)
+@pytest.mark.parametrize("secure", [False, True])
+def test_an_answers_absolute_address_is_the_one_django_builds(rf, settings, location, secure):
+    settings.ALLOWED_HOSTS = ["blog.example.com"]
+    request = rf.get("/api/posts", secure=secure, HTTP_HOST="blog.example.com")
+    for _ in range(2):  # the second time from what the first remembered
+        assert absolute_uri(request, location) == request.build_absolute_uri(location)
