@@ -25,13 +25,20 @@ def test_it_asks_visitors_to_sign_in(client):
     assert client.get("/dashboard/")["Location"] == "/accounts/login/?next=/dashboard/"
 
 
-def test_it_groups_the_writers_posts_by_status_with_counts(client, author, other_author, make_post):
-    make_post(author, "Draft old", status="draft")
-    make_post(author, "Draft new", status="draft")
+@pytest.fixture
+def one_of_each_other_status(author, other_author, make_post):
+    """The writer's posts in review, scheduled and live, and a draft of somebody else's."""
     make_post(author, "Waiting", status="review")
     make_post(author, "Later", published_at=timezone.now() + timedelta(days=1))
     make_post(author, "Live")
     make_post(other_author, "Not mine", status="draft")
+
+
+def test_it_groups_the_writers_posts_by_status_with_counts(
+    client, author, make_post, one_of_each_other_status
+):
+    make_post(author, "Draft old", status="draft")
+    make_post(author, "Draft new", status="draft")
     client.force_login(author)
     html = client.get("/dashboard/").content.decode()
     drafts = section(html, "draft-heading")
@@ -182,13 +189,15 @@ def test_each_status_shows_its_newest_posts_and_links_to_the_rest(client, author
     assert f'href="#draft">Drafts <span class="count">{ROWS_PER_STATUS + 3}</span>' in html
 
 
-def test_a_status_lists_all_its_posts_a_page_at_a_time(client, author, other_author, make_post):
+@pytest.fixture
+def page_and_a_bit_of_drafts(author, make_post):
     for n in range(ROWS_PER_PAGE + 2):
         make_post(author, f"Draft {n}", status="draft")
-    make_post(author, "Waiting", status="review")
-    make_post(author, "Later", published_at=timezone.now() + timedelta(days=1))
-    make_post(author, "Live")
-    make_post(other_author, "Not mine", status="draft")
+
+
+def test_a_status_lists_all_its_posts_a_page_at_a_time(
+    client, author, page_and_a_bit_of_drafts, one_of_each_other_status
+):
     client.force_login(author)
     first = client.get("/dashboard/?status=draft").content.decode()
     assert titles(first) == [f"Draft {n}" for n in reversed(range(2, ROWS_PER_PAGE + 2))]
@@ -206,10 +215,8 @@ def test_a_status_lists_all_its_posts_a_page_at_a_time(client, author, other_aut
 
 
 def test_a_status_page_takes_a_constant_number_of_queries(
-    client, author, make_post, django_assert_num_queries
+    client, author, page_and_a_bit_of_drafts, django_assert_num_queries
 ):
-    for n in range(ROWS_PER_PAGE + 2):
-        make_post(author, f"Draft {n}", status="draft")
     client.force_login(author)
     # user, the status's length, its page (the session comes from the cache)
     with django_assert_num_queries(3):
