@@ -173,6 +173,7 @@ def learn_search_index(using: str) -> SearchIndex:
 
 
 def search_index(using: str) -> SearchIndex:
+    """What this process knows of ``using``'s search index; asked of it the first time only."""
     found = _search_index.get(using)
     return learn_search_index(using) if found is None else found
 
