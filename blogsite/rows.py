@@ -11,12 +11,20 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+# Fields whose columns every database we run on gives as the ORM reads them: text and integers.
+_READ_AS_GIVEN = (models.CharField, models.TextField, models.IntegerField)
+
 
 def from_column(field, value):
     """A column of a written-out query as the ORM reads it: SQLite gives such columns as stored
     (a time as text in UTC, a flag as 0 or 1)."""
-    if value is None or isinstance(value, bool) or getattr(value, "tzinfo", None):
-        return value  # nothing to do: PostgreSQL's own types
+    if (
+        value is None
+        or isinstance(field, _READ_AS_GIVEN)
+        or isinstance(value, bool)
+        or getattr(value, "tzinfo", None)
+    ):
+        return value  # nothing to do: text, integers, and PostgreSQL's own types
     value = field.to_python(value)
     if settings.USE_TZ and isinstance(value, datetime) and timezone.is_naive(value):
         value = timezone.make_aware(value, UTC)
