@@ -22,6 +22,7 @@ from django.dispatch import receiver
 from django.template import defaultfilters
 from django.templatetags.static import static as static_url
 from django.utils import timezone, translation
+from django.utils.text import add_truncation_text, calculate_truncate_chars_length
 from jinja2 import Environment
 
 from blogsite.links import cached_reverse
@@ -80,12 +81,15 @@ def _local_date(value: datetime, format: str, zone, language: str) -> str:
 
 
 def truncatechars(value, length: int) -> str:
-    """Django's ``truncatechars``, which walks every character of the text even when it is short:
-    on a post page, two summaries cost more than its card of tags. Text already as short as
-    ``length`` in its normal form (NFC, as Django's gives it) comes back as it is."""
-    text = str(value)
-    if len(text) <= int(length) and unicodedata.is_normalized("NFC", text):
+    """Django's ``truncatechars``, which walks every character of the text to skip combining
+    ones: on a post page, two summaries cost more than its card of tags. Text already as short
+    as ``length`` in its normal form (NFC, as Django's gives it) comes back as it is, and ASCII
+    text, which has no combining characters, is cut where Django would cut it."""
+    text, length = str(value), int(length)
+    if len(text) <= length and unicodedata.is_normalized("NFC", text):
         return text
+    if text.isascii() and length > 0:
+        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
     return defaultfilters.truncatechars(text, length)
 
 

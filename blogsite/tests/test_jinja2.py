@@ -40,7 +40,15 @@ def test_text_is_escaped_unless_marked_safe():
 
 @pytest.mark.parametrize(
     "text",
-    ["", "short", "exactly ten", "longer than ten characters", "cafe\u0301 au lait", "e\u0301" * 12],
+    [
+        "",
+        "short",
+        "exactly ten",
+        "longer than ten characters",
+        "ten chars  then spaces",
+        "cafe\u0301 au lait",
+        "e\u0301" * 12,
+    ],
 )
 def test_truncatechars_gives_what_djangos_gives(text):
     for length in (1, 10, 11, 160):
