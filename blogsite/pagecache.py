@@ -66,6 +66,7 @@ from django.utils.http import http_date, parse_http_date_safe
 
 from blogsite import paging, purgers
 from blogsite.conditional import is_not_modified, not_modified_headers, not_modified_response
+from blogsite.redis_cache import read_held
 
 GENERATION_KEY = "pagecache:generation"
 SCHEDULE_KEY = "pagecache:next-change"  # epoch seconds of the next change the hooks know of, 0 for none
@@ -417,9 +418,7 @@ def look_up(key: str) -> tuple:
 
 
 def _read(key: str) -> tuple:
-    # Our Redis backend reads on a connection each thread keeps (blogsite/redis_cache.py).
-    get_many = getattr(cache, "get_many_held", None) or cache.get_many
-    found = get_many([GENERATION_KEY, SCHEDULE_KEY, key])
+    found = read_held(cache, [GENERATION_KEY, SCHEDULE_KEY, key])
     return found.get(GENERATION_KEY), found.get(SCHEDULE_KEY), found.get(key)
 
 

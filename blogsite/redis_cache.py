@@ -195,3 +195,10 @@ class RedisCache(redis.RedisCache):
         if made is None:
             made = self._made_keys[(*keys, version)] = [self.make_key(key, version=version) for key in keys]
         return self._cache.watch(made)
+
+
+def read_held(cache, keys: list[str]) -> dict:
+    """``cache.get_many(keys)``, on the connection this thread keeps where ``cache`` is ours: for
+    the keys a page reads on every request (the page cache's, the navigation)."""
+    get_many = getattr(cache, "get_many_held", None) or cache.get_many
+    return get_many(keys)

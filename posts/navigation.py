@@ -1,7 +1,8 @@
 """The site's navigation pages, kept in the cache: every page of the site shows them, so they cost no query.
 
 Every save of a page refreshes them (posts/signals.py), every other save makes sure they are there,
-and a cache that lost them reads them again once.
+and a cache that lost them reads them again once; while the cache cannot be reached, each page
+reads them.
 """
 
 import logging
@@ -9,6 +10,8 @@ import logging
 from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils.functional import SimpleLazyObject
+
+from blogsite.redis_cache import read_held
 
 from .models import Post
 
@@ -25,7 +28,11 @@ def refresh() -> list[tuple[str, str]]:
 
 
 def pages() -> list[tuple[str, str]]:
-    cached = cache.get(CACHE_KEY)
+    try:
+        cached = read_held(cache, [CACHE_KEY]).get(CACHE_KEY)
+    except Exception:  # the cache cannot be reached: the database still knows
+        logger.warning("The cache is unreachable; reading the navigation pages", exc_info=True)
+        return Post.objects.navigation()
     return refresh() if cached is None else cached
 
 

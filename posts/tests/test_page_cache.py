@@ -200,7 +200,11 @@ def test_a_post_scheduled_after_a_page_was_cached_appears_on_it_in_time(client, 
     assert "Coming soon" in visit(client, "/").content.decode()
 
 
-def test_it_serves_pages_while_the_cache_is_unreachable(client, post, monkeypatch):
+def test_it_serves_pages_while_the_cache_is_unreachable(client, post, author, make_post, monkeypatch):
+    about = make_post(author, "About this blog")
+    about.is_page, about.nav_order = True, 1  # in the navigation
+    about.save()
+
     def unreachable(*args, **kwargs):
         raise ConnectionError("cache down")
 
@@ -208,6 +212,7 @@ def test_it_serves_pages_while_the_cache_is_unreachable(client, post, monkeypatc
     monkeypatch.setattr(cache, "get_many_held", unreachable, raising=False)  # on Redis
     response = visit(client, "/")
     assert "Caching in practice" in response.content.decode()
+    assert "About this blog" in response.content.decode()  # the navigation, read from the database
     assert "X-Cache" not in response
 
 
