@@ -6,9 +6,13 @@ from django.db import connection
 
 from blogsite.database import PLANNED_EACH_RUN
 
+PREPARING = connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold")
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements"),
+    pytest.mark.skipif(
+        not PREPARING,
+        reason="PostgreSQL's prepared statements, on unless DATABASE_PREPARED_STATEMENTS=false",
+    ),
 ]
 
 
