@@ -131,7 +131,7 @@ class RumDistance(Func):
     """RUM's ``vector <=> query``: smaller is a better match (about 1 / ``ts_rank``, weights
     included), and the order in which its index hands matches over. Matches that rank equal
     come in the order of the plan that read them, so a statement ranking by it is planned
-    each run, never prepared (blogsite/database.py)."""
+    each run, never prepared (blogsite/database/__init__.py)."""
 
     arg_joiner = " <=> "
     template = f"(%(expressions)s {PLANNED_EACH_RUN})"

@@ -1,19 +1,20 @@
-"""PostgreSQL prepares the statements a worker repeats, except those marked to be planned each
-run (blogsite/database.py, docs/decisions/0091)."""
+"""Our PostgreSQL backend: it prepares the statements a worker repeats, except those marked to be
+planned each run (blogsite/database/__init__.py, docs/decisions/0091), and reads timestamps
+with psycopg's compiled loader (blogsite/database/base.py)."""
+
+import datetime
 
 import pytest
 from django.db import connection
 
 from blogsite.database import PLANNED_EACH_RUN
 
-PREPARING = connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("prepare_threshold")
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not PREPARING,
-        reason="PostgreSQL's prepared statements, on unless DATABASE_PREPARED_STATEMENTS=false",
-    ),
-]
+POSTGRESQL = connection.vendor == "postgresql"
+PREPARING = POSTGRESQL and connection.settings_dict["OPTIONS"].get("prepare_threshold")
+pytestmark = pytest.mark.django_db
+needs_prepared_statements = pytest.mark.skipif(
+    not PREPARING, reason="PostgreSQL's prepared statements, on unless DATABASE_PREPARED_STATEMENTS=false"
+)
 
 
 def prepared_statements_like(fragment: str) -> list[str]:
@@ -30,6 +31,7 @@ def run(sql: str, times: int) -> None:
             assert cursor.fetchone() == (n,)
 
 
+@needs_prepared_statements
 def test_a_statement_run_again_and_again_is_prepared_on_its_sixth_run():
     sql = "SELECT %s::int AS repeated_statement"
     run(sql, 5)
@@ -38,6 +40,22 @@ def test_a_statement_run_again_and_again_is_prepared_on_its_sixth_run():
     assert len(prepared_statements_like("repeated_statement")) == 1
 
 
+@needs_prepared_statements
 def test_a_statement_marked_planned_each_run_is_never_prepared():
     run(f"SELECT %s::int AS marked_statement {PLANNED_EACH_RUN}", 20)
     assert prepared_statements_like("marked_statement") == []
+
+
+@pytest.mark.skipif(not POSTGRESQL, reason="PostgreSQL's timestamps")
+def test_timestamps_are_read_in_c_as_the_aware_utc_datetimes_django_expects():
+    from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
+    from psycopg.pq import Format
+
+    from blogsite.database.base import COMPILED_TIMESTAMPTZ_LOADER
+
+    with connection.cursor() as cursor:
+        assert cursor.cursor.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT) is COMPILED_TIMESTAMPTZ_LOADER
+        cursor.execute("SELECT %s::timestamptz", ["2026-03-29 01:30:00.000250+02"])
+        (read,) = cursor.fetchone()
+    assert read == datetime.datetime(2026, 3, 28, 23, 30, 0, 250, tzinfo=datetime.UTC)
+    assert read.tzinfo is datetime.UTC
