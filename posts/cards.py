@@ -24,7 +24,7 @@ from blogsite.rows import from_column, from_columns, sql_params
 from media.models import Image, prefetch_renditions
 
 from . import pagekeys, search
-from .models import Post, Tag, TagLink
+from .models import Post, Tag, TagLink, public_sql, scheduled_sql
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
@@ -34,7 +34,7 @@ _TIME = Post._meta.get_field("published_at")  # a card's three times are read al
 # One page of a public list, newest first: the rows are picked by key in a subquery the list's
 # index answers alone (decision 0061), then read in full. ``{list}`` narrows it to a tag's or a
 # writer's posts, named by id (the site's pages) or by slug and username (the API's list). It
-# repeats PostQuerySet.public()'s rule; test_cards holds the two together.
+# writes PostQuerySet.public()'s rule with public_sql(); test_cards holds the two together.
 _CARDS_SQL = """
     SELECT p.id, p.title, p.slug, p.is_page, p.summary, p.reading_time_minutes, p.published_at,
         p.created_at, p.updated_at,
@@ -45,11 +45,11 @@ _CARDS_SQL = """
     LEFT JOIN media_image i ON i.id = p.cover_id
     WHERE p.id IN (
         SELECT q.id FROM posts_post q {join}
-        WHERE q.status = %(published)s AND q.published_at <= %(now)s AND NOT q.is_page {list}
+        WHERE {public} {list}
         {pick} LIMIT %(limit)s OFFSET %(offset)s
     )
     ORDER BY p.published_at DESC, p.id DESC
-"""
+""".replace("{public}", public_sql("q"))
 _CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(f"i.{f} AS cover_{f}" for f in _COVER_FIELDS))
 CARD_WIDTH = 12 + len(_COVER_FIELDS)  # the columns of a row of CARDS_SQL
 _NEWEST_FIRST = "ORDER BY q.published_at DESC, q.id DESC"
@@ -136,8 +136,7 @@ def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, aut
     if isinstance(pk, str):
         kind += " slug" if kind == "tag" else " username"
     params = {
-        **{"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "id": pk},
-        **{"limit": stop - start, "offset": start},
+        **{"now": timezone.now(), "id": pk, "limit": stop - start, "offset": start},
     }
     db = router.db_for_read(Post)
     if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in ("site", "author"):
@@ -175,11 +174,11 @@ class ListAnchors:
             SELECT q.published_at, q.id,
                 row_number() OVER (ORDER BY q.published_at, q.id) - 1 AS position
             FROM posts_post q
-            WHERE q.status = %(published)s AND q.published_at <= %(now)s AND NOT q.is_page {list}
+            WHERE {public} {list}
         ) listed
         WHERE position %% {every} = 0
         ORDER BY position
-    """
+    """.replace("{public}", public_sql("q"))
 
     def __init__(self, kind: str, pk: int | None, params: dict, db: str):
         self.kind, self.pk, self.params, self.db = kind, pk, params, db
@@ -246,8 +245,7 @@ _API_CARDS_SQL = """
         o.bio AS uploader_bio,
         CASE WHEN o.id IS NOT NULL THEN COALESCE(k.published, 0) - (
             SELECT COUNT(*) FROM posts_post s
-            WHERE s.status = %(published)s AND s.published_at > %(now)s AND NOT s.is_page
-                AND s.author_id = o.id
+            WHERE {scheduled} AND s.author_id = o.id
         ) END AS uploader_post_count,
         tg.id AS tag_id, tg.name AS tag_name, tg.slug AS tag_slug
     FROM ({cards}) c
@@ -257,6 +255,7 @@ _API_CARDS_SQL = """
     LEFT JOIN posts_tag tg ON tg.id = pt.tag_id
     ORDER BY c.published_at DESC, c.id DESC, tg.name
 """
+_API_CARDS_SQL = _API_CARDS_SQL.replace("{scheduled}", scheduled_sql("s"))
 API_CARDS_SQL = {kind: _API_CARDS_SQL.replace("{cards}", sql) for kind, sql in CARDS_SQL.items()}
 
 
@@ -311,10 +310,7 @@ class ApiCards(PublicCards):
 # count made of it in the page; the order is the RUM index's distance alone (a second key would
 # make PostgreSQL rank every match, and equal matches come in the order of the plan, which is
 # why that statement is planned each run) or, without RUM, ts_rank.
-_SEARCH_WHERE = """
-    p.status = %(published)s AND p.published_at <= %(now)s AND NOT p.is_page
-    AND p.search_vector @@ {query}
-"""
+_SEARCH_WHERE = public_sql("p") + " AND p.search_vector @@ {query}"
 # At most ``limit`` matches counted, and the stems the query looks for, for the snippets.
 SEARCH_COUNT_SQL = """
     SELECT count(*), ({query})::text
@@ -421,7 +417,7 @@ class SearchResults:
         ]
 
     def _public(self) -> dict:
-        return {"published": Post.Status.PUBLISHED.value, "now": self.now}
+        return {"now": self.now}
 
     def _postgres_rows(self, start: int, stop: int) -> list[tuple]:
         # The query as the count's statement made it: a tsquery's text reads back as the same
@@ -454,7 +450,7 @@ class SearchResults:
 
 # A post page's post as a visitor may read it (``Post.objects.posts().live()``), with its writer
 # and cover, in one written-out query: built by the ORM it cost more CPU than the page's other
-# three queries together (docs/decisions/0085). It repeats public()'s rule; test_cards holds the
+# three queries together (docs/decisions/0085). public_sql() writes public()'s rule; test_cards holds the
 # two together. The search vector is left out, as the manager leaves it out.
 _POST_FIELDS = tuple(field for field in Post._meta.concrete_fields if field.attname != "search_vector")
 _USER_FIELDS = tuple(User._meta.concrete_fields)
@@ -463,8 +459,8 @@ _PUBLIC_POST_SQL = """
     FROM posts_post p
     JOIN accounts_user u ON u.id = p.author_id
     LEFT JOIN media_image i ON i.id = p.cover_id
-    WHERE p.slug = %(slug)s AND p.status = %(published)s AND p.published_at <= %(now)s AND NOT p.is_page
-"""
+    WHERE p.slug = %(slug)s AND {public}
+""".replace("{public}", public_sql("p"))
 _PUBLIC_POST_SQL = _PUBLIC_POST_SQL.replace(
     "{columns}",
     ", ".join(
@@ -478,7 +474,7 @@ _PUBLIC_POST_SQL = _PUBLIC_POST_SQL.replace(
 def public_post(slug: str) -> Post | None:
     """The public post at ``slug`` with its writer and its cover (renditions prefetched), or None."""
     db = router.db_for_read(Post)
-    params = {"slug": slug, "published": Post.Status.PUBLISHED.value, "now": timezone.now()}
+    params = {"slug": slug, "now": timezone.now()}
     with connections[db].cursor() as cursor:
         cursor.execute(_PUBLIC_POST_SQL, sql_params(params, connections[db]))
         row = cursor.fetchone()

@@ -633,30 +633,10 @@ class Post(models.Model):
         """The public post published just after this one."""
         return self._published_after().only("title", "slug", "is_page").first()
 
-    # Each neighbour picked by its key from the date index, as _published_before() and
-    # _published_after() pick them. Written out because building it with the ORM (two subqueries
-    # of four filters) cost 1.7 ms of CPU on every post page, six times reading it this way
-    # (docs/decisions/0082). It repeats public()'s rule; test_reading holds the two together.
-    NEIGHBOURS_SQL = """
-        SELECT id, title, slug, is_page, published_at FROM posts_post
-        WHERE id = (
-            SELECT id FROM posts_post
-            WHERE status = %(published)s AND published_at <= %(now)s AND NOT is_page
-              AND published_at <= %(at)s AND (published_at < %(at)s OR id < %(id)s)
-            ORDER BY published_at DESC, id DESC LIMIT 1
-        ) OR id = (
-            SELECT id FROM posts_post
-            WHERE status = %(published)s AND published_at <= %(now)s AND NOT is_page
-              AND published_at >= %(at)s AND (published_at > %(at)s OR id > %(id)s)
-            ORDER BY published_at, id LIMIT 1
-        )
-    """
-
     def neighbours(self):
         """The public posts published just before and just after this one (or None), in one query."""
-        now, published = timezone.now(), self.Status.PUBLISHED.value
-        params = {"published": published, "now": now, "at": self.published_at, "id": self.pk}
-        found = posts_from_sql(self.NEIGHBOURS_SQL, params)
+        params = {"now": timezone.now(), "at": self.published_at, "id": self.pk}
+        found = posts_from_sql(NEIGHBOURS_SQL, params)
         before = after = None
         for post in found:
             if (post.published_at, post.pk) < (self.published_at, self.pk):
@@ -670,6 +650,45 @@ class Post(models.Model):
 
     def _published_after(self):
         return Post.objects.published_after(self.published_at, self.id)
+
+
+def public_sql(alias: str) -> str:
+    """``PostQuerySet.public()`` as SQL, for the statements written out, on the posts table as
+    ``alias``, at the time ``%(now)s``. The status is written in, not a parameter: the one plan
+    PostgreSQL keeps for a prepared statement can then use the public lists' partial indexes
+    (their predicate names the status), and it estimates the statement as it does its own plans,
+    which it would otherwise redo on every run (docs/decisions/0091)."""
+    return _published_posts_sql(alias, "<=")
+
+
+def scheduled_sql(alias: str) -> str:
+    """The posts (not pages) ``PostQuerySet.scheduled()`` holds, as ``public_sql()`` writes its rule."""
+    return _published_posts_sql(alias, ">")
+
+
+def _published_posts_sql(alias: str, compared: str) -> str:
+    published = f"{alias}.status = '{Post.Status.PUBLISHED.value}'"
+    return f"{published} AND {alias}.published_at {compared} %(now)s AND NOT {alias}.is_page"
+
+
+# Each neighbour picked by its key from the date index, as _published_before() and
+# _published_after() pick them. Written out because building it with the ORM (two subqueries
+# of four filters) cost 1.7 ms of CPU on every post page, six times reading it this way
+# (docs/decisions/0082). public_sql() writes public()'s rule; test_reading holds the two together.
+NEIGHBOURS_SQL = """
+    SELECT id, title, slug, is_page, published_at FROM posts_post
+    WHERE id = (
+        SELECT id FROM posts_post q
+        WHERE {public}
+          AND published_at <= %(at)s AND (published_at < %(at)s OR id < %(id)s)
+        ORDER BY published_at DESC, id DESC LIMIT 1
+    ) OR id = (
+        SELECT id FROM posts_post q
+        WHERE {public}
+          AND published_at >= %(at)s AND (published_at > %(at)s OR id > %(id)s)
+        ORDER BY published_at, id LIMIT 1
+    )
+""".replace("{public}", public_sql("q"))
 
 
 def posts_from_sql(sql: str, params, *, using=None) -> list[Post]:
@@ -705,9 +724,9 @@ def _post_columns(names: tuple[str, ...]) -> tuple[list, list[int]]:
 _KEPT_COUNT_SQL = """
     SELECT "key", published - (
         SELECT COUNT(*) FROM posts_post p {join}
-        WHERE p.status = %(published)s AND p.published_at > %(now)s AND NOT p.is_page {list}
+        WHERE {scheduled} {list}
     ) AS public FROM posts_listcount WHERE "key" = %(key)s
-"""
+""".replace("{scheduled}", scheduled_sql("p"))
 KEPT_COUNT_SQL = {
     "site": _KEPT_COUNT_SQL.format(join="", list=""),
     "tag": _KEPT_COUNT_SQL.format(
@@ -764,7 +783,7 @@ class ListCountQuerySet(models.QuerySet):
             sql, key, pk = KEPT_COUNT_SQL["author"], pagekeys.author_posts_key(author), author
         else:
             sql, key, pk = KEPT_COUNT_SQL["site"], pagekeys.POSTS, None
-        params = {"published": Post.Status.PUBLISHED.value, "now": timezone.now(), "key": key, "id": pk}
+        params = {"now": timezone.now(), "key": key, "id": pk}
         with connections[self.db].cursor() as cursor:  # a row, not raw()'s instance: a third of the cost
             cursor.execute(sql, sql_params(params, connections[self.db]))
             row = cursor.fetchone()

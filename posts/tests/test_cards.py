@@ -1,14 +1,16 @@
 """The cards of the home, tag and author pages are read with written-out SQL (posts/cards.py):
 they hold the posts PostQuerySet.public() names, in its order, with what a card shows."""
 
+import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from media.models import Image
 from media.tests import images
-from posts.cards import ApiCards, PostCard, public_post
+from posts.cards import CARDS_SQL, ApiCards, PostCard, public_post
 from posts.models import Post, Tag
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +162,35 @@ def test_a_tag_page_reads_its_tag_as_the_orm_does(blog, django_assert_num_querie
         fields = [field.attname for field in Tag._meta.concrete_fields]
         assert [getattr(found, name) for name in fields] == [getattr(expected, name) for name in fields]
     assert Tag.at_slug("no-such-tag") is None
+
+
+@pytest.mark.skipif(
+    not (
+        connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding")
+    ),
+    reason="PostgreSQL's plans for parameters it is not told",
+)
+@pytest.mark.parametrize("kind", ["site", "author"])
+def test_the_plan_kept_for_a_list_can_use_its_partial_index(blog, author, kind):
+    """public_sql() writes the status in: a prepared statement's one plan, made without its
+    parameters, can still use the index of public posts, whose predicate names the status."""
+    sql = CARDS_SQL[kind].replace("%(limit)s", "10").replace("%(offset)s", "0")
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+    sql = re.sub(r"%\((\w+)\)s", lambda name: f"${names.index(name[1]) + 1}", sql)
+    values = {"now": timezone.now(), "id": author.pk}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's few posts would be read whole
+        cursor.execute(f"PREPARE list_page AS {sql}")
+        try:
+            arguments = ", ".join(["%s"] * len(names))
+            cursor.execute(
+                connection.ops.compose_sql(
+                    f"EXPLAIN EXECUTE list_page({arguments})", [values[n] for n in names]
+                )
+            )
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE list_page")
+    index = {"site": "post_public_list_idx", "author": "post_author_list_idx"}[kind]
+    assert f"using {index} on posts_post q" in plan
