@@ -3,7 +3,7 @@ import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from django.conf import settings
@@ -614,7 +614,8 @@ class Post(models.Model):
         return Tag.of_posts([self.pk]).get(self.pk, [])
 
     def related_public(self, tags, limit=3, exclude=()):
-        """Public posts sharing the most of ``tags`` with this one, newest first among equals.
+        """Public posts sharing the most of ``tags`` with this one, newest first among equals, as
+        ``PostLink``.
 
         Read from the post's kept ranking (``RelatedPost``) in one query; a post whose
         ranking was never made, or was retired by a change, is ranked here, once.
@@ -636,7 +637,7 @@ class Post(models.Model):
     def neighbours(self):
         """The public posts published just before and just after this one (or None), in one query."""
         params = {"now": timezone.now(), "at": self.published_at, "id": self.pk}
-        found = posts_from_sql(NEIGHBOURS_SQL, params)
+        found = links_from_sql(NEIGHBOURS_SQL, params)
         before = after = None
         for post in found:
             if (post.published_at, post.pk) < (self.published_at, self.pk):
@@ -650,6 +651,30 @@ class Post(models.Model):
 
     def _published_after(self):
         return Post.objects.published_after(self.published_at, self.id)
+
+
+class PostLink(NamedTuple):
+    """A post as another post's page links to it (its neighbours and related posts), with
+    Post's own rules borrowed, not restated: as ``Post`` instances, the nine related posts a
+    page reads cost twice their query."""
+
+    pk: int
+    title: str
+    slug: str
+    is_page: bool
+    status: str
+    published_at: datetime | None
+
+    Status = Post.Status
+    is_public = Post.is_public
+    get_absolute_url = Post.get_absolute_url
+
+    @classmethod
+    def to(cls, post: Post) -> "PostLink":
+        return cls(post.pk, post.title, post.slug, post.is_page, post.status, post.published_at)
+
+
+_LINK_TIME = Post._meta.get_field("published_at")
 
 
 def public_sql(alias: str) -> str:
@@ -676,7 +701,7 @@ def _published_posts_sql(alias: str, compared: str) -> str:
 # of four filters) cost 1.7 ms of CPU on every post page, six times reading it this way
 # (docs/decisions/0082). public_sql() writes public()'s rule; test_reading holds the two together.
 NEIGHBOURS_SQL = """
-    SELECT id, title, slug, is_page, published_at FROM posts_post
+    SELECT id, title, slug, is_page, status, published_at FROM posts_post
     WHERE id = (
         SELECT id FROM posts_post q
         WHERE {public}
@@ -691,31 +716,16 @@ NEIGHBOURS_SQL = """
 """.replace("{public}", public_sql("q"))
 
 
-def posts_from_sql(sql: str, params, *, using=None) -> list[Post]:
-    """The posts of a written-out query whose columns are named as Post's fields, as
-    ``Post.objects.raw()`` gives them (the other fields deferred), at a third of its cost:
-    raw() resolves its columns and converters again for every query (docs/decisions/0085)."""
+def links_from_sql(sql: str, params, *, using=None) -> list[PostLink]:
+    """The posts of a written-out query whose columns are PostLink's, in its order."""
     db = using or router.db_for_read(Post)
     with connections[db].cursor() as cursor:
         cursor.execute(sql, sql_params(params, connections[db]))
-        names = tuple(column[0] for column in cursor.description)
         rows = cursor.fetchall()
-    fields, order = _post_columns(names)
-    attnames = [field.attname for field in fields]
-    posts = []
-    for row in rows:
-        values = [from_column(field, row[i]) for field, i in zip(fields, order, strict=True)]
-        posts.append(Post.from_db(db, attnames, values))
-    return posts
-
-
-@functools.lru_cache(maxsize=64)
-def _post_columns(names: tuple[str, ...]) -> tuple[list, list[int]]:
-    """The fields a query's columns name, in the model's order (as from_db() takes them), and
-    where each column is in a row."""
-    position = {field.attname: n for n, field in enumerate(Post._meta.concrete_fields)}
-    order = sorted(range(len(names)), key=lambda i: position[names[i]])
-    return [Post._meta.get_field(names[i]) for i in order], order
+    return [
+        PostLink(pk, title, slug, bool(is_page), status, from_column(_LINK_TIME, at))
+        for pk, title, slug, is_page, status, at in rows
+    ]
 
 
 # A kept count less the list's posts still scheduled (ListCountQuerySet.public_posts), for a list
@@ -830,12 +840,12 @@ class RelatedPostQuerySet(models.QuerySet):
         ORDER BY r.shared_tags DESC, r.published_at DESC, r.related_id DESC
     """
 
-    def of(self, post) -> list:
+    def of(self, post) -> list[PostLink]:
         """The posts of ``post``'s kept ranking, best first (one query); empty when it keeps none.
         The post itself marks a ranking made, and comes last."""
-        return posts_from_sql(self.RANKED_SQL, [post.pk], using=self.db)
+        return links_from_sql(self.RANKED_SQL, [post.pk], using=self.db)
 
-    def rank(self, post) -> list:
+    def rank(self, post) -> list[PostLink]:
         """Rank and keep the published posts sharing the most tags with ``post``; the posts as
         ``of()`` reads them."""
         tag_ids = post.tags.values("pk")
@@ -852,7 +862,7 @@ class RelatedPostQuerySet(models.QuerySet):
         ]
         rows.append(RelatedPost(post=post, related=post, shared_tags=0, published_at=None))
         self.bulk_create(rows, ignore_conflicts=True)  # two first readers may rank at once
-        return [*best, post]
+        return [PostLink.to(p) for p in [*best, post]]
 
     def refresh(self, post, *, leaving: bool = False) -> None:
         """``post`` was published, changed its tags or date, or is ``leaving`` (deleted): keep

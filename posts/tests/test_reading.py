@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from posts.models import Post
+from posts.models import Post, PostLink
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +63,11 @@ def test_related_posts_leave_out_the_previous_and_next_posts(client, author, mak
     assert "Oldest" in related and older.title not in related.replace("Oldest", "")
 
 
+def link(post):
+    """A post as its neighbours link to it."""
+    return None if post is None else PostLink.to(post)
+
+
 def test_previous_and_next_walk_posts_in_publication_order_even_at_the_same_second(author, make_post):
     at = timezone.now() - timedelta(days=1)
     older = make_post(author, "Older", published_at=at - timedelta(hours=1))
@@ -72,7 +77,7 @@ def test_previous_and_next_walk_posts_in_publication_order_even_at_the_same_seco
     for before, post, after in zip([None, *order[:-1]], order, [*order[1:], None], strict=True):
         assert post.previous_public() == before
         assert post.next_public() == after
-        assert post.neighbours() == (before, after)
+        assert post.neighbours() == (link(before), link(after))
 
 
 def test_previous_and_next_pass_over_drafts_pages_and_scheduled_posts_at_the_same_second(author, make_post):
@@ -86,9 +91,10 @@ def test_previous_and_next_pass_over_drafts_pages_and_scheduled_posts_at_the_sam
     make_post(author, "Draft at the same second", status=Post.Status.DRAFT, published_at=at)
     newer = make_post(author, "Newer", published_at=at + timedelta(hours=1))
     make_post(author, "Scheduled", published_at=timezone.now() + timedelta(days=1))
-    assert post.neighbours() == (older, newer) == (post.previous_public(), post.next_public())
-    assert newer.neighbours() == (post, None)
-    assert older.neighbours() == (None, post)
+    assert (post.previous_public(), post.next_public()) == (older, newer)
+    assert post.neighbours() == (link(older), link(newer))
+    assert newer.neighbours() == (link(post), None)
+    assert older.neighbours() == (None, link(post))
 
 
 def test_a_post_reads_its_tags_in_the_order_its_tag_list_has(author, make_post):
