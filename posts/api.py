@@ -54,6 +54,7 @@ from .models import (
     ListCount,
     Post,
     Tag,
+    scheduled_sql,
 )
 
 router = Router(tags=["posts"], auth=ANYONE)
@@ -227,16 +228,16 @@ def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
 
 # A page's covers' uploaders, each with their kept count of public posts less those scheduled for
 # later: ListCountQuerySet.public_posts_of() written out as KEPT_COUNT_SQL writes it for one list,
-# the list's key (pagekeys.author_posts_key) built in SQL; {} holds one %s per uploader. Built by
+# the list's key (pagekeys.author_posts_key) built in SQL; {ids} names each uploader. Built by
 # the ORM it cost 1 ms of an uncached list with a cover; test_cover_images compares the two.
 _UPLOADERS_SQL = """
     SELECT u.*, COALESCE(c.published, 0) - (
         SELECT COUNT(*) FROM posts_post p
-        WHERE p.status = %s AND p.published_at > %s AND NOT p.is_page AND p.author_id = u.id
+        WHERE {scheduled} AND p.author_id = u.id
     ) AS post_count
     FROM accounts_user u LEFT JOIN posts_listcount c ON c."key" = 'author-' || u.id || '-posts'
-    WHERE u.id IN ({})
-"""
+    WHERE u.id IN ({ids})
+""".replace("{scheduled}", scheduled_sql("p"))
 
 
 def read_covers(posts) -> dict[int, int]:
@@ -247,8 +248,8 @@ def read_covers(posts) -> dict[int, int]:
         return {}
     prefetch_related_objects(covers, "uses")
     ids = sorted({cover.owner_id for cover in covers})
-    sql = _UPLOADERS_SQL.format(", ".join(["%s"] * len(ids)))
-    params = [Post.Status.PUBLISHED.value, timezone.now(), *ids]
+    sql = _UPLOADERS_SQL.format(ids=", ".join(f"%(uploader_{n})s" for n in range(len(ids))))
+    params = {"now": timezone.now(), **{f"uploader_{n}": pk for n, pk in enumerate(ids)}}
     uploaders = {user.pk: user for user in get_user_model().objects.raw(sql, params)}
     for cover in covers:
         cover.owner = uploaders[cover.owner_id]
