@@ -81,14 +81,14 @@ def _local_date(value: datetime, format: str, zone, language: str) -> str:
 
 
 def truncatechars(value, length: int) -> str:
-    """Django's ``truncatechars``, which walks every character of the text to skip combining
-    ones: on a post page, two summaries cost more than its card of tags. Text already as short
-    as ``length`` in its normal form (NFC, as Django's gives it) comes back as it is, and ASCII
-    text, which has no combining characters, is cut where Django would cut it."""
-    text, length = str(value), int(length)
-    if len(text) <= length and unicodedata.is_normalized("NFC", text):
+    """Django's ``truncatechars``, which walks every character of the text in Python to skip
+    combining ones: on a post page, two summaries cost more than its card of tags. Text whose
+    first ``length + 1`` characters are none of them (ASCII has none) is cut where Django cuts
+    it, without the walk; text already as short as ``length`` comes back as Django gives it (NFC)."""
+    text, length = unicodedata.normalize("NFC", str(value)), int(length)
+    if len(text) <= length:
         return text
-    if text.isascii() and length > 0:
+    if length > 0 and (text.isascii() or not any(map(unicodedata.combining, text[: length + 1]))):
         return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
     return defaultfilters.truncatechars(text, length)
 

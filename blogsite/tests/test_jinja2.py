@@ -48,8 +48,10 @@ def test_text_is_escaped_unless_marked_safe():
         "ten chars  then spaces",
         "cafe\u0301 au lait",
         "e\u0301" * 12,
+        "naïve café — “quoted” ✓ 日本語 and more words after them",
+        "q\u0307 has a dot no precomposed letter carries: q\u0307q\u0307q\u0307q\u0307",
     ],
 )
 def test_truncatechars_gives_what_djangos_gives(text):
-    for length in (1, 10, 11, 160):
+    for length in (-1, 0, 1, 10, 11, 30, 160):
         assert truncatechars(text, length) == defaultfilters.truncatechars(text, length)
