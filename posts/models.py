@@ -613,16 +613,33 @@ class Post(models.Model):
         """The post's tags in their order (by name), each with its name and slug: one query."""
         return Tag.of_posts([self.pk]).get(self.pk, [])
 
-    def related_public(self, tags, limit=3, exclude=()):
+    def page_links(self) -> tuple[list[TagLink], tuple, list["PostLink"]]:
+        """What a public post's page links to: its tags (by name), its ``neighbours()`` and its
+        kept related-posts ranking (as ``RelatedPost.objects.of()`` reads it, for
+        ``related_public()``), in one query: as three, their round trips cost a post page
+        more than their SQL."""
+        db = router.db_for_read(Post)
+        params = {"now": timezone.now(), "at": self.published_at, "id": self.pk}
+        with connections[db].cursor() as cursor:
+            cursor.execute(PAGE_LINKS_SQL, sql_params(params, connections[db]))
+            rows = cursor.fetchall()
+        tags = [TagLink(*row[2:5]) for row in rows if row[0] == 0]
+        near, ranked = ([_link(row[2:]) for row in rows if row[0] == part] for part in (1, 2))
+        return tags, self._before_and_after(near), ranked
+
+    def related_public(self, tags, limit=3, exclude=(), ranked=None):
         """Public posts sharing the most of ``tags`` with this one, newest first among equals, as
         ``PostLink``.
 
-        Read from the post's kept ranking (``RelatedPost``) in one query; a post whose
-        ranking was never made, or was retired by a change, is ranked here, once.
+        Read from the post's kept ranking (``RelatedPost``, or ``ranked`` as ``page_links()``
+        read it) in one query; a post whose ranking was never made, or was retired by a change,
+        is ranked here, once.
         """
         if not tags:
             return []
-        ranked = RelatedPost.objects.of(self) or RelatedPost.objects.rank(self)
+        if ranked is None:
+            ranked = RelatedPost.objects.of(self)
+        ranked = ranked or RelatedPost.objects.rank(self)
         skip = {self.pk, *(post.pk for post in exclude if post)}
         return [post for post in ranked if post.pk not in skip and post.is_public][:limit]
 
@@ -637,9 +654,11 @@ class Post(models.Model):
     def neighbours(self):
         """The public posts published just before and just after this one (or None), in one query."""
         params = {"now": timezone.now(), "at": self.published_at, "id": self.pk}
-        found = links_from_sql(NEIGHBOURS_SQL, params)
+        return self._before_and_after(links_from_sql(NEIGHBOURS_SQL, params))
+
+    def _before_and_after(self, neighbours) -> tuple:
         before = after = None
-        for post in found:
+        for post in neighbours:
             if (post.published_at, post.pk) < (self.published_at, self.pk):
                 before = post
             else:
@@ -700,9 +719,8 @@ def _published_posts_sql(alias: str, compared: str) -> str:
 # _published_after() pick them. Written out because building it with the ORM (two subqueries
 # of four filters) cost 1.7 ms of CPU on every post page, six times reading it this way
 # (docs/decisions/0082). public_sql() writes public()'s rule; test_reading holds the two together.
-NEIGHBOURS_SQL = """
-    SELECT id, title, slug, is_page, status, published_at FROM posts_post
-    WHERE id = (
+_NEIGHBOURS_WHERE = """
+    id = (
         SELECT id FROM posts_post q
         WHERE {public}
           AND published_at <= %(at)s AND (published_at < %(at)s OR id < %(id)s)
@@ -714,6 +732,32 @@ NEIGHBOURS_SQL = """
         ORDER BY published_at, id LIMIT 1
     )
 """.replace("{public}", public_sql("q"))
+_LINK_COLUMNS = "id, title, slug, is_page, status, published_at"  # a PostLink's
+NEIGHBOURS_SQL = "SELECT {columns} FROM posts_post WHERE {neighbours}".replace(
+    "{columns}", _LINK_COLUMNS
+).replace("{neighbours}", _NEIGHBOURS_WHERE)
+# A post's kept related posts, best first (RelatedPost.objects.of()).
+_RANKING_ORDER = "r.shared_tags DESC, r.published_at DESC, r.related_id DESC"
+# Post.page_links(): a post's tags (part 0, by name, as Tag.of_posts() orders them), its
+# neighbours (part 1) and its kept ranking (part 2), each row a PostLink's columns after its part
+# and place (a tag's three, then NULLs).
+PAGE_LINKS_SQL = """
+    SELECT 0 AS part, ROW_NUMBER() OVER (ORDER BY t.name) AS place, t.id, t.name, t.slug,
+        NULL AS is_page, NULL AS status, NULL AS published_at
+    FROM posts_tag t JOIN posts_post_tags pt ON pt.tag_id = t.id WHERE pt.post_id = %(id)s
+    UNION ALL
+    SELECT 1, 0, {columns} FROM posts_post WHERE {neighbours}
+    UNION ALL
+    SELECT 2, ROW_NUMBER() OVER (ORDER BY {ranking}),
+        p.id, p.title, p.slug, p.is_page, p.status, p.published_at
+    FROM posts_relatedpost r JOIN posts_post p ON p.id = r.related_id WHERE r.post_id = %(id)s
+    ORDER BY part, place
+"""
+PAGE_LINKS_SQL = (
+    PAGE_LINKS_SQL.replace("{columns}", _LINK_COLUMNS)
+    .replace("{neighbours}", _NEIGHBOURS_WHERE)
+    .replace("{ranking}", _RANKING_ORDER)
+)
 
 
 def links_from_sql(sql: str, params, *, using=None) -> list[PostLink]:
@@ -722,10 +766,12 @@ def links_from_sql(sql: str, params, *, using=None) -> list[PostLink]:
     with connections[db].cursor() as cursor:
         cursor.execute(sql, sql_params(params, connections[db]))
         rows = cursor.fetchall()
-    return [
-        PostLink(pk, title, slug, bool(is_page), status, from_column(_LINK_TIME, at))
-        for pk, title, slug, is_page, status, at in rows
-    ]
+    return [_link(row) for row in rows]
+
+
+def _link(row) -> PostLink:
+    pk, title, slug, is_page, status, at = row
+    return PostLink(pk, title, slug, bool(is_page), status, from_column(_LINK_TIME, at))
 
 
 # A kept count less the list's posts still scheduled (ListCountQuerySet.public_posts), for a list
@@ -837,8 +883,8 @@ class RelatedPostQuerySet(models.QuerySet):
         SELECT p.id, p.title, p.slug, p.is_page, p.status, p.published_at
         FROM posts_relatedpost r JOIN posts_post p ON p.id = r.related_id
         WHERE r.post_id = %s
-        ORDER BY r.shared_tags DESC, r.published_at DESC, r.related_id DESC
-    """
+        ORDER BY {ranking}
+    """.replace("{ranking}", _RANKING_ORDER)
 
     def of(self, post) -> list[PostLink]:
         """The posts of ``post``'s kept ranking, best first (one query); empty when it keeps none.

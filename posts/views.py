@@ -50,19 +50,18 @@ def post_detail(request, slug):
         post = get_object_or_404(posts.prefetch_related("cover__renditions"), slug=slug)
     elif (post := public_post(slug)) is None:
         raise Http404("No public post has this address.")
-    context = {
-        "post": post,
-        "tags": post.tags_by_name(),
-        "can_edit": permissions.can_edit(request.user, post),
-    }
+    context = {"post": post, "can_edit": permissions.can_edit(request.user, post)}
+    linked = ()
     if post.is_public:
-        neighbours = context["previous_post"], context["next_post"] = (
-            post.neighbours()
-        )  # linked above related
-        context["related_posts"] = post.related_public(context["tags"], exclude=neighbours)
+        tags, neighbours, ranked = post.page_links()
+        related = post.related_public(tags, exclude=neighbours, ranked=ranked)  # linked above related
+        context |= {"previous_post": neighbours[0], "next_post": neighbours[1], "related_posts": related}
+        linked = (*neighbours, *related)
+    else:
+        tags = post.tags_by_name()
+    context["tags"] = tags
     response = render(request, "posts/post_detail.html", context)
-    linked = (*neighbours, *context["related_posts"]) if post.is_public else ()
-    pagecache.add_keys(response, *pagekeys.for_post_page(post, context["tags"], linked))
+    pagecache.add_keys(response, *pagekeys.for_post_page(post, tags, linked))
     return response
 
 

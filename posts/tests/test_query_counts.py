@@ -58,12 +58,11 @@ def test_it_renders_an_author_page_in_four_queries(client, blog, author, django_
     assert response.status_code == 200
 
 
-def test_it_renders_a_post_page_in_four_queries(client, blog, django_assert_num_queries):
-    # 1. the post with its author (JOIN)
-    # 2. the post's tags
-    # 3. the previous and the next public post (one query: each picked by its key)
-    # 4. its kept related-posts ranking (RelatedPost)
-    with django_assert_num_queries(4):
+def test_it_renders_a_post_page_in_two_queries(client, blog, django_assert_num_queries):
+    # 1. the post with its author and cover (JOIN)
+    # 2. what it links to: its tags, the previous and the next public post (each picked by its
+    #    key), its kept related-posts ranking (RelatedPost)
+    with django_assert_num_queries(2):
         response = client.get(blog.get_absolute_url())
     assert response.status_code == 200
     assert response.context["previous_post"] is not None

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from posts.models import Post, PostLink
+from posts.models import Post, PostLink, RelatedPost
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +37,8 @@ def test_the_post_page_runs_a_constant_number_of_queries(
     post = make_post(author, "Main", tags=["a", "b"])
     for n in range(8):
         make_post(author, f"Other {n}", tags=["a", "b", f"t{n}"])
-    # post and author, its tags, previous and next (one query), related
-    with django_assert_num_queries(4):
+    # post and author; its tags, previous and next, related (one query: Post.page_links)
+    with django_assert_num_queries(2):
         response = client.get(post.get_absolute_url())
     assert response.content.decode().count('<li><a href="/posts/other-') == 3
 
@@ -104,3 +104,18 @@ def test_a_post_reads_its_tags_in_the_order_its_tag_list_has(author, make_post):
     assert [tag.get_absolute_url() for tag in post.tags_by_name()] == [
         tag.get_absolute_url() for tag in post.tags.all()
     ]
+
+
+def test_a_post_pages_links_are_read_in_one_query_as_their_own_reads_give_them(
+    author, make_post, django_assert_num_queries
+):
+    at = timezone.now() - timedelta(days=1)
+    older = make_post(author, "Older", tags=["web", "ops"], published_at=at - timedelta(hours=1))
+    post = make_post(author, "Main", tags=["web", "Django", "ops"], published_at=at)
+    make_post(author, "Newer", tags=["ops"], published_at=at + timedelta(hours=1))
+    make_post(author, "Shares two", tags=["web", "Django"], published_at=at - timedelta(days=3))
+    expected = (post.tags_by_name(), post.neighbours(), RelatedPost.objects.of(post))
+    assert [tag.name for tag in expected[0]] == ["Django", "ops", "web"]
+    assert expected[1][0] == link(older) and len(expected[2]) == 4  # three, and the post itself
+    with django_assert_num_queries(1):
+        assert post.page_links() == expected

@@ -62,7 +62,7 @@ def pages(post, author):
     return {
         "/": 3,
         "/?page=1500": 3,
-        post.get_absolute_url(): 4,
+        post.get_absolute_url(): 2,
         tag.get_absolute_url(): 4,
         author.get_absolute_url(): 4,
         f"{author.get_absolute_url()}?page=1500": 4,
