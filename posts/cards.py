@@ -119,9 +119,8 @@ class PostCard(NamedTuple):
         if stop <= start:
             return []
         # Read as rows: raw() building ten Post instances cost twice the query they came from.
-        rows, db = _list_rows(CARDS_SQL, start, stop, count=count, tag=tag, author=author)
-        tags = Tag.of_posts([row[0] for row in rows], using=db)
-        cards = [_card(row, db, tags.get(row[0], [])) for row in rows]
+        rows, db = _list_rows(TAGGED_CARDS_SQL, start, stop, count=count, tag=tag, author=author)
+        cards = _tagged_cards(rows, db)
         prefetch_renditions([card.cover for card in cards if card.cover is not None], db)
         return cards
 
@@ -234,29 +233,53 @@ class PublicCards:
 
 # THE API'S PUBLIC LISTS
 # ------------------------------------------------------------------------------
-# One page of a public list as the API shows it (posts/api.py), in one query: the cards' posts,
-# writers and covers (CARDS_SQL), each cover's uploader with their public posts (the kept count
-# less those scheduled for later, as ListCountQuerySet.public_posts_of() counts them, the list's
-# key as pagekeys.author_posts_key() names it), and a row for each of a post's tags, by name
-# (as Tag.of_posts() orders them). Read as columns: raw() building each post as a ``Post`` cost
-# 1.3 ms of the API's list (docs/decisions/0086).
-_API_CARDS_SQL = """
-    SELECT c.*, o.username AS uploader_username, o.display_name AS uploader_display_name,
-        o.bio AS uploader_bio,
-        CASE WHEN o.id IS NOT NULL THEN COALESCE(k.published, 0) - (
-            SELECT COUNT(*) FROM posts_post s
-            WHERE {scheduled} AND s.author_id = o.id
-        ) END AS uploader_post_count,
-        tg.id AS tag_id, tg.name AS tag_name, tg.slug AS tag_slug
-    FROM ({cards}) c
-    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id
-    LEFT JOIN posts_listcount k ON k."key" = 'author-' || o.id || '-posts'
+# One page of a public list with a row for each of its posts' tags, by name (as Tag.of_posts()
+# orders them), in one query: the cards (CARDS_SQL), then ``{columns}``, then the tag. The site's
+# lists read it as it is (the tags' own query cost a list page a round trip); the API's adds
+# each cover's uploader with their public posts (the kept count less those scheduled for later,
+# as ListCountQuerySet.public_posts_of() counts them, the list's key as
+# pagekeys.author_posts_key() names it). Read as columns: raw() building each post as a
+# ``Post`` cost 1.3 ms of the API's list (docs/decisions/0086).
+_TAGGED_CARDS_SQL = """
+    SELECT c.*{columns}, tg.id AS tag_id, tg.name AS tag_name, tg.slug AS tag_slug
+    FROM ({cards}) c{joins}
     LEFT JOIN posts_post_tags pt ON pt.post_id = c.id
     LEFT JOIN posts_tag tg ON tg.id = pt.tag_id
     ORDER BY c.published_at DESC, c.id DESC, tg.name
 """
-_API_CARDS_SQL = _API_CARDS_SQL.replace("{scheduled}", scheduled_sql("s"))
-API_CARDS_SQL = {kind: _API_CARDS_SQL.replace("{cards}", sql) for kind, sql in CARDS_SQL.items()}
+_UPLOADER_COLUMNS = """, o.username AS uploader_username, o.display_name AS uploader_display_name,
+        o.bio AS uploader_bio,
+        CASE WHEN o.id IS NOT NULL THEN COALESCE(k.published, 0) - (
+            SELECT COUNT(*) FROM posts_post s
+            WHERE {scheduled} AND s.author_id = o.id
+        ) END AS uploader_post_count""".replace("{scheduled}", scheduled_sql("s"))
+_UPLOADER_JOINS = """
+    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id
+    LEFT JOIN posts_listcount k ON k."key" = 'author-' || o.id || '-posts'"""
+
+
+def _tagged(columns: str = "", joins: str = "") -> dict[str, str]:
+    tagged = _TAGGED_CARDS_SQL.replace("{columns}", columns).replace("{joins}", joins)
+    return {kind: tagged.replace("{cards}", sql) for kind, sql in CARDS_SQL.items()}
+
+
+TAGGED_CARDS_SQL = _tagged()
+API_CARDS_SQL = _tagged(_UPLOADER_COLUMNS, _UPLOADER_JOINS)
+
+
+def _tagged_cards(rows: list[tuple], db: str, each_new=None) -> list[PostCard]:
+    """The cards of a page read with its tags (``_TAGGED_CARDS_SQL``), each with its tags;
+    ``each_new(card, row)`` sees each card's first row."""
+    cards: dict[int, PostCard] = {}
+    for row in rows:  # a card's columns, any others, then one of its tags
+        card = cards.get(row[0])
+        if card is None:
+            card = cards[row[0]] = _card(row, db, [])
+            if each_new is not None:
+                each_new(card, row)
+        if row[-3] is not None:
+            card.tags.append(TagLink(*row[-3:]))
+    return list(cards.values())
 
 
 class Uploader(NamedTuple):
@@ -286,16 +309,11 @@ class ApiCards(PublicCards):
         if stop <= start:
             return []
         rows, db = _list_rows(API_CARDS_SQL, start, stop, count=self._count, tag=self.tag, author=self.author)
-        cards: dict[int, PostCard] = {}
-        for row in rows:  # a card's columns, its cover's uploader, then one of its tags
-            card = cards.get(row[0])
-            if card is None:
-                card = cards[row[0]] = _card(row, db, [])
-                if card.cover is not None:
-                    self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *row[CARD_WIDTH:-3])
-            if row[-3] is not None:
-                card.tags.append(TagLink(*row[-3:]))
-        return list(cards.values())
+        return _tagged_cards(rows, db, self._keep_uploader)
+
+    def _keep_uploader(self, card: PostCard, row: tuple) -> None:
+        if card.cover is not None:
+            self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *row[CARD_WIDTH:-3])
 
     def uploader_of(self, cover: Image) -> Uploader:
         """The uploader of a cover on a page read here, with their number of public posts."""

@@ -64,8 +64,8 @@ def test_a_card_shows_its_cover_with_the_renditions_read_once(author, make_post,
     post.cover = cover
     post.save()
     make_post(author, "Without")
-    # 1. the posts with their writers and covers  2. their tags  3. the covers' renditions
-    with django_assert_num_queries(3):
+    # 1. the posts with their writers, covers and tags  2. the covers' renditions
+    with django_assert_num_queries(2):
         cards = PostCard.page_of(0, 10)
         assert [rendition.pk for rendition in cards[1].cover.renditions.all()]
     shown = cards[1].cover
