@@ -4,13 +4,14 @@
 template (posts/apps.py).
 """
 
+import functools
 import json
 
 from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from blogsite.links import absolute_url, cached_reverse
+from blogsite.links import absolute_url, cached_reverse, site_url
 
 # As Django's json_script does: JSON cannot end the <script> element or open a comment.
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
@@ -58,16 +59,21 @@ def post_json_ld(request, post, tags=()):
 
 def website_json_ld(request):
     """schema.org ``WebSite`` for the home page, with the site search engines may offer."""
-    search_url = absolute_url(cached_reverse("posts:search"), request)
+    return _website_json_ld(site_url(request), cached_reverse("posts:search"), settings.SITE_NAME)
+
+
+@functools.lru_cache(maxsize=16)
+def _website_json_ld(root: str, search_path: str, name: str) -> str:
+    # The same for every reader of the site at one address: made once, not on every home page.
     return json_ld(
         {
             "@context": "https://schema.org",
             "@type": "WebSite",
-            "name": settings.SITE_NAME,
-            "url": absolute_url("/", request),
+            "name": name,
+            "url": f"{root}/",
             "potentialAction": {
                 "@type": "SearchAction",
-                "target": f"{search_url}?q={{search_term_string}}",
+                "target": f"{root}{search_path}?q={{search_term_string}}",
                 "query-input": "required name=search_term_string",
             },
         }
