@@ -19,11 +19,13 @@ docs/decisions/0001-our-redis-cache-backend.md.
 ``watch(keys)`` tells a process, without a round trip, whether any of a few keys may have
 been written since it last asked (Redis's server-assisted client-side caching): the page
 cache serves its hottest pages from the worker's memory while it says no
-(docs/decisions/0012-page-cache-copies-in-each-worker.md).
+(docs/decisions/0012-page-cache-copies-in-each-worker.md), and ``HeldCopy`` keeps a key
+every page reads.
 """
 
 import os
 import threading
+import time
 
 from django.core.cache.backends import redis
 from redis.exceptions import WatchError
@@ -195,6 +197,41 @@ class RedisCache(redis.RedisCache):
         if made is None:
             made = self._made_keys[(*keys, version)] = [self.make_key(key, version=version) for key in keys]
         return self._cache.watch(made)
+
+
+class HeldCopy:
+    """One key every page reads (the navigation), kept in this process: read again only when
+    its watch (``RedisCache.watch``) has seen a write to it, or at least once in
+    ``TRUSTED_SECONDS`` (a Redis that can no longer reach this process with its messages is
+    asked again within that time). With a cache that cannot watch, each read is a read.
+    A missing value is not kept: its reader makes it, and the write that stores it is seen."""
+
+    TRUSTED_SECONDS = 1.0
+
+    def __init__(self, key: str):
+        self.key = key
+        self._lock = threading.Lock()
+        self._value = self._changes = None
+        self._read_at = 0.0
+
+    def read(self, cache):
+        watch = getattr(cache, "watch", None)
+        if watch is None:
+            return read_held(cache, [self.key]).get(self.key)
+        changes = watch([self.key]).changes()  # before the read: a write it misses moves it on
+        with self._lock:
+            fresh = changes == self._changes and time.monotonic() - self._read_at <= self.TRUSTED_SECONDS
+            if fresh and self._value is not None:
+                return self._value
+        value = read_held(cache, [self.key]).get(self.key)
+        with self._lock:
+            self._value, self._changes, self._read_at = value, changes, time.monotonic()
+        return value
+
+    def forget(self) -> None:
+        """This process just wrote the key: read it again, without waiting for Redis's message."""
+        with self._lock:
+            self._value = None
 
 
 def read_held(cache, keys: list[str]) -> dict:

@@ -5,7 +5,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 
-from blogsite.redis_cache import KeyWatch, RedisCache
+from blogsite.redis_cache import HeldCopy, KeyWatch, RedisCache
 
 pytestmark = pytest.mark.skipif(not settings.REDIS_URL, reason="runs where REDIS_URL names a Redis")
 
@@ -117,3 +117,21 @@ def test_a_step_another_client_comes_between_is_taken_again_and_never_lowers_a_m
     assert interrupted == ["the other client's step", 6]
     assert cache.get_many(["advance-counter", "advance-a"]) == {"advance-counter": 7, "advance-a": 7}
     cache.delete_many(["advance-counter", "advance-a"])
+
+
+def test_a_held_copy_is_read_once_and_again_after_another_client_writes_it(monkeypatch):
+    cache, writer = caches.create_connection("default"), caches.create_connection("default")
+    writer.set("redis-cache-held", ["first"], timeout=10)
+    held = HeldCopy("redis-cache-held")
+    assert held.read(cache) == ["first"]
+    reads = []
+    monkeypatch.setattr(cache, "get_many_held", lambda keys: reads.append(keys) or cache.get_many(keys))
+    assert held.read(cache) == ["first"] and reads == []  # no round trip
+    writer.set("redis-cache-held", ["second"], timeout=10)  # another worker refreshes it
+    deadline = time.monotonic() + 2
+    while held.read(cache) == ["first"] and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert held.read(cache) == ["second"] and len(reads) == 1  # read again once, on Redis's message
+    held.forget()  # this process wrote it itself
+    assert held.read(cache) == ["second"] and len(reads) == 2
+    writer.delete("redis-cache-held")
