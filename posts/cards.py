@@ -134,9 +134,7 @@ def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, aut
     )
     if isinstance(pk, str):
         kind += " slug" if kind == "tag" else " username"
-    params = {
-        **{"now": timezone.now(), "id": pk, "limit": stop - start, "offset": start},
-    }
+    params = {"now": timezone.now(), "id": pk, "limit": stop - start, "offset": start}
     db = router.db_for_read(Post)
     if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in ("site", "author"):
         anchor = ListAnchors(kind, pk, params, db).anchor_for(count - stop)
@@ -231,7 +229,7 @@ class PublicCards:
         return PostCard.page_of(start, stop, count=self._count, tag=self.tag, author=self.author)
 
 
-# THE API'S PUBLIC LISTS
+# LISTS WITH THEIR TAGS: THE SITE'S AND THE API'S
 # ------------------------------------------------------------------------------
 # One page of a public list with a row for each of its posts' tags, by name (as Tag.of_posts()
 # orders them), in one query: the cards (CARDS_SQL), then ``{columns}``, then the tag. The site's

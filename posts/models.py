@@ -701,7 +701,7 @@ def public_sql(alias: str) -> str:
     ``alias``, at the time ``%(now)s``. The status is written in, not a parameter: the one plan
     PostgreSQL keeps for a prepared statement can then use the public lists' partial indexes
     (their predicate names the status), and it estimates the statement as it does its own plans,
-    which it would otherwise redo on every run (docs/decisions/0091)."""
+    which it would otherwise redo on every run (docs/decisions/0095)."""
     return _published_posts_sql(alias, "<=")
 
 
