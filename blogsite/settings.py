@@ -100,9 +100,10 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, reading timestamps with psycopg's compiled loader (docs/decisions/0096).
+    DATABASES["default"]["ENGINE"] = "blogsite.database"
     # Persistent connections, checked before reuse: with gunicorn's sync workers each
     # process holds one connection, so a pool adds nothing but another moving part.
-    DATABASES["default"]["ENGINE"] = "blogsite.database"  # Django's, timestamps read in C (database/base.py)
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(

@@ -118,8 +118,11 @@ class PostRow:
         ``key`` and ``label``, its first ``ROWS_PER_STATUS`` ``rows`` and its ``total``. One query."""
         sql = _BY_STATUS_SQL["mine" if author is not None else "review queue"]
         params = {
-            **{"published": Post.Status.PUBLISHED.value, "review": Post.Status.REVIEW.value},
-            **{"now": timezone.now(), "author": author, "per_status": ROWS_PER_STATUS},
+            "published": Post.Status.PUBLISHED.value,
+            "review": Post.Status.REVIEW.value,
+            "now": timezone.now(),
+            "author": author,
+            "per_status": ROWS_PER_STATUS,
         }
         db = router.db_for_read(Post)
         with connections[db].cursor() as cursor:
