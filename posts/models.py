@@ -736,7 +736,12 @@ _LINK_COLUMNS = "id, title, slug, is_page, status, published_at"  # a PostLink's
 NEIGHBOURS_SQL = "SELECT {columns} FROM posts_post WHERE {neighbours}".replace(
     "{columns}", _LINK_COLUMNS
 ).replace("{neighbours}", _NEIGHBOURS_WHERE)
-# A post's kept related posts, best first (RelatedPost.objects.of()).
+# A post's kept related posts as PostLink's columns, and their order, best first
+# (RelatedPost.objects.of(), Post.page_links()).
+_RANKED = """
+    p.id, p.title, p.slug, p.is_page, p.status, p.published_at
+    FROM posts_relatedpost r JOIN posts_post p ON p.id = r.related_id WHERE r.post_id = %(id)s
+"""
 _RANKING_ORDER = "r.shared_tags DESC, r.published_at DESC, r.related_id DESC"
 # Post.page_links(): a post's tags (part 0, by name, as Tag.of_posts() orders them), its
 # neighbours (part 1) and its kept ranking (part 2), each row a PostLink's columns after its part
@@ -748,15 +753,14 @@ PAGE_LINKS_SQL = """
     UNION ALL
     SELECT 1, 0, {columns} FROM posts_post WHERE {neighbours}
     UNION ALL
-    SELECT 2, ROW_NUMBER() OVER (ORDER BY {ranking}),
-        p.id, p.title, p.slug, p.is_page, p.status, p.published_at
-    FROM posts_relatedpost r JOIN posts_post p ON p.id = r.related_id WHERE r.post_id = %(id)s
+    SELECT 2, ROW_NUMBER() OVER (ORDER BY {ranking}), {ranked}
     ORDER BY part, place
 """
 PAGE_LINKS_SQL = (
     PAGE_LINKS_SQL.replace("{columns}", _LINK_COLUMNS)
     .replace("{neighbours}", _NEIGHBOURS_WHERE)
     .replace("{ranking}", _RANKING_ORDER)
+    .replace("{ranked}", _RANKED)
 )
 
 
@@ -879,17 +883,14 @@ _refresh_waiting: ContextVar[set | None] = ContextVar("related_posts_waiting", d
 class RelatedPostQuerySet(models.QuerySet):
     # Written out: built by the ORM, this join cost 0.9 ms of CPU on every post page, three
     # times reading it this way (docs/decisions/0082).
-    RANKED_SQL = """
-        SELECT p.id, p.title, p.slug, p.is_page, p.status, p.published_at
-        FROM posts_relatedpost r JOIN posts_post p ON p.id = r.related_id
-        WHERE r.post_id = %s
-        ORDER BY {ranking}
-    """.replace("{ranking}", _RANKING_ORDER)
+    RANKED_SQL = "SELECT {ranked} ORDER BY {ranking}".replace("{ranked}", _RANKED).replace(
+        "{ranking}", _RANKING_ORDER
+    )
 
     def of(self, post) -> list[PostLink]:
         """The posts of ``post``'s kept ranking, best first (one query); empty when it keeps none.
         The post itself marks a ranking made, and comes last."""
-        return links_from_sql(self.RANKED_SQL, [post.pk], using=self.db)
+        return links_from_sql(self.RANKED_SQL, {"id": post.pk}, using=self.db)
 
     def rank(self, post) -> list[PostLink]:
         """Rank and keep the published posts sharing the most tags with ``post``; the posts as
