@@ -249,26 +249,56 @@ class ResultsPaginator(Paginator):
         return self.object_list.more
 
 
-def stem_pattern(tsquery_text: str):
-    """A regex for the words a tsquery matches: each of its stems, as the start of a word.
+class WordPattern(NamedTuple):
+    """The words a snippet marks: a regex (ignoring case), and the lowercase text each of its
+    matches begins with, for a cheap first look through a long body."""
+
+    regex: re.Pattern
+    starts: tuple[str, ...]
+
+    def search(self, text: str):
+        return self.regex.search(text)
+
+    def finditer(self, text: str, pos: int = 0):
+        return self.regex.finditer(text, pos)
+
+    def first_possible(self, text: str) -> int:
+        """Where in ``text`` a match may first begin; -1 when none can.
+
+        ``str.find`` in the lowercased text is some thirty times faster than the regex's own scan
+        (which tries its lookbehind at every character), and the best results of a search often
+        match in their title only: the regex would read the whole body to find nothing.
+        """
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character lowercased to two: positions would shift
+            return 0
+        return min((at for at in map(lowered.find, self.starts) if at != -1), default=-1)
+
+
+def stem_pattern(tsquery_text: str) -> WordPattern | None:
+    """The words a tsquery matches: each of its stems, as the start of a word.
 
     English stems are the first letters of the words they stand for ("databas" for
     "databases"), except that a final "y" becomes "i" ("queri" for "query").
     """
     stems = {lexeme.replace("''", "'").lower() for lexeme in _LEXEME.findall(tsquery_text or "")}
-    alternatives = []
+    alternatives, starts = [], []
     for stem in sorted(stems, key=len, reverse=True):
-        alternatives.append(re.escape(stem[:-1]) + "[iy]" if stem.endswith("i") else re.escape(stem))
+        start = stem[:-1] if stem.endswith("i") else stem
+        alternatives.append(re.escape(start) + "[iy]" if stem.endswith("i") else re.escape(stem))
+        starts.append(start)
     if not alternatives:
         return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")\w*", re.IGNORECASE)
+    regex = re.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")\w*", re.IGNORECASE)
+    return WordPattern(regex, tuple(starts))
 
 
-def _first_text_match(body_html: str, pattern) -> int:
+def _first_text_match(body_html: str, pattern: WordPattern | None) -> int:
     """Where the first match outside a tag starts in ``body_html``; 0 when there is none."""
-    if pattern is None:
+    start = -1 if pattern is None else pattern.first_possible(body_html)
+    if start == -1:
         return 0
-    for match in pattern.finditer(body_html):
+    for match in pattern.finditer(body_html, start):
         if body_html.rfind("<", 0, match.start()) <= body_html.rfind(">", 0, match.start()):
             return match.start()
     return 0
@@ -288,7 +318,7 @@ def _text_around(body_html: str, position: int) -> tuple[str, bool, bool]:
     return text, start > 0, end < len(body_html)
 
 
-def snippet(body_html: str, pattern) -> str:
+def snippet(body_html: str, pattern: WordPattern | None) -> str:
     """A window of the post's text around the first match, every match in <mark>."""
     text, cut_before, cut_after = _text_around(body_html, _first_text_match(body_html, pattern))
     first = pattern.search(text) if pattern else None
@@ -312,8 +342,9 @@ def snippet(body_html: str, pattern) -> str:
 
 def fallback_snippet(body_html: str, terms) -> str:
     """The snippet for the fallback search: ``terms`` matched anywhere, ignoring case."""
-    pattern = re.compile("|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)), re.IGNORECASE)
-    return snippet(body_html, pattern)
+    terms = sorted(terms, key=len, reverse=True)
+    regex = re.compile("|".join(re.escape(term) for term in terms), re.IGNORECASE)
+    return snippet(body_html, WordPattern(regex, tuple(term.lower() for term in terms)))
 
 
 def add_snippets(posts, text: str) -> list:

@@ -211,6 +211,18 @@ def test_it_starts_a_snippet_at_the_beginning_when_no_word_matches():
     assert text == "First words &amp; more"
 
 
+def test_it_looks_for_a_snippets_words_cheaply_before_reading_the_body_with_its_regex():
+    pattern = stem_pattern("'databas' | 'queri'")
+    assert pattern.first_possible("<p>" + "filler " * 2000 + "</p>") == -1  # a title-only match
+    assert pattern.first_possible("<p>Two QUERIES and a database</p>") == len("<p>Two ")
+    in_a_tag = '<a href="/database/">x</a> ' + "filler " * 200 + "Databases"
+    assert "<mark>Databases</mark>" in snippet(in_a_tag, pattern)  # the first place was in a tag
+    lowered_longer = "<p>İstanbul " + "filler " * 200 + "the DATABASE</p>"  # İ lowercases to two
+    assert pattern.first_possible(lowered_longer) == 0
+    assert snippet(lowered_longer, pattern).startswith("… ")
+    assert "<mark>DATABASE</mark>" in snippet(lowered_longer, pattern)
+
+
 def test_it_builds_safe_snippets_in_python():
     body_html = (
         "<p>" + "filler " * 60 + "the <em>Database</em> &amp; &lt;tags&gt; database" + " more" * 60 + "</p>"
