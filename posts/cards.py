@@ -325,12 +325,15 @@ class ApiCards(PublicCards):
 # holds together. ``{query}`` is search.postgres_query_sql() in the count, and the tsquery the
 # count made of it in the page; the order is the RUM index's distance alone (a second key would
 # make PostgreSQL rank every match, and equal matches come in the order of the plan, which is
-# why that statement is planned each run) or, without RUM, ts_rank.
+# why that statement is planned each run) or, without RUM, ts_rank. A query of common words
+# (search.ranks_newest_matches) ranks its newest matches only: the newest posts are read until
+# enough match, and those are ranked with ts_rank (docs/decisions/0098).
 _SEARCH_WHERE = public_sql("p") + " AND p.search_vector @@ {query}"
+_NEWEST_FIRST = " ORDER BY p.published_at DESC, p.id DESC"
 # At most ``limit`` matches counted, and the stems the query looks for, for the snippets.
 SEARCH_COUNT_SQL = """
     SELECT count(*), ({query})::text
-    FROM (SELECT 1 FROM posts_post p WHERE {where} LIMIT %(limit)s) m
+    FROM (SELECT 1 FROM posts_post p WHERE {where}{order} LIMIT %(limit)s) m
 """.replace("{where}", _SEARCH_WHERE)
 SEARCH_PAGE_SQL = """
     SELECT p.id, p.title, p.slug, p.summary, p.reading_time_minutes, p.published_at, p.body_html,
@@ -339,13 +342,13 @@ SEARCH_PAGE_SQL = """
             WHERE pt.post_id = p.id ORDER BY t.name
         ),
         p.author_id, u.username, u.display_name
-    FROM posts_post p
+    FROM (SELECT * FROM posts_post p WHERE {where}{newest}) p
     JOIN accounts_user u ON u.id = p.author_id
-    WHERE {where}
     ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
 """.replace("{where}", _SEARCH_WHERE)
+SEARCH_NEWEST = _NEWEST_FIRST + " LIMIT %(newest)s"
 SEARCH_TSQUERY = "%(tsquery)s::tsquery"
-SEARCH_ORDER = {
+SEARCH_ORDER = {  # by the RUM index, or not (no RUM, or the newest matches of common words)
     True: "p.search_vector <=> {query} " + PLANNED_EACH_RUN,
     False: "ts_rank(p.search_vector, {query}) DESC, p.published_at DESC, p.id DESC",
 }
@@ -402,9 +405,10 @@ class SearchResults:
                 : search.MAX_COUNTED + 1
             ].count(), ""
         query, params = search.postgres_query_sql(self.text, search.search_index(self.using).common)
+        order = _NEWEST_FIRST if self.newest else ""  # the matches the page ranks
         with connections[self.using].cursor() as cursor:
             cursor.execute(
-                SEARCH_COUNT_SQL.format(query=query),
+                SEARCH_COUNT_SQL.format(query=query, order=order),
                 {**self._public(), **params, "limit": search.MAX_COUNTED + 1},
             )
             return cursor.fetchone()
@@ -419,6 +423,12 @@ class SearchResults:
     def more(self) -> bool:
         """More posts match than were counted: the page says "more than"."""
         return self._counted[0] > search.MAX_COUNTED
+
+    @cached_property
+    def newest(self) -> bool:
+        """The query's words are common: its newest ``MAX_COUNTED`` matches are the ones ranked."""
+        common = search.search_index(self.using).common if self.postgres else {}
+        return search.ranks_newest_matches(self.text, common)
 
     def __getitem__(self, window: slice) -> list[SearchCard]:
         start, stop, _step = window.indices(self.count())
@@ -439,12 +449,15 @@ class SearchResults:
         # The query as the count's statement made it: a tsquery's text reads back as the same
         # tsquery, and PostgreSQL need not parse the reader's words again (0.2 ms of planning).
         tsquery = self._counted[1]
-        order = SEARCH_ORDER[search.ranks_by_rum_index(self.using)]
-        sql = SEARCH_PAGE_SQL.format(query=SEARCH_TSQUERY, order=order.format(query=SEARCH_TSQUERY))
+        order = SEARCH_ORDER[not self.newest and search.ranks_by_rum_index(self.using)]
+        sql = SEARCH_PAGE_SQL.format(
+            query=SEARCH_TSQUERY,
+            newest=SEARCH_NEWEST if self.newest else "",
+            order=order.format(query=SEARCH_TSQUERY),
+        )
+        page = {"limit": stop - start, "offset": start, "newest": search.MAX_COUNTED}
         with connections[self.using].cursor() as cursor:
-            cursor.execute(
-                sql, {**self._public(), "tsquery": tsquery, "limit": stop - start, "offset": start}
-            )
+            cursor.execute(sql, {**self._public(), "tsquery": tsquery, **page})
             rows = cursor.fetchall()
         pattern = search.stem_pattern(tsquery)
         return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in rows]

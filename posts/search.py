@@ -11,8 +11,10 @@ development and tests) each word is matched with ``icontains``, title matches fi
 
 Either way at most ``MAX_COUNTED`` matches are counted and paged (``ResultsPaginator``):
 "more than 100 posts" is all a reader needs, and checking 90,000 matches against the query
-costs what ranking them does. The search page reads its count and results with written-out
-SQL on PostgreSQL (``posts.cards.SearchResults``, docs/decisions/0071); the API with the ORM.
+costs what ranking them does. A query of words in most posts ranks its newest ``MAX_COUNTED``
+matches on the search page (``ranks_newest_matches``, docs/decisions/0098). The search page
+reads its count and results with written-out SQL on PostgreSQL (``posts.cards.SearchResults``,
+docs/decisions/0071); the API with the ORM.
 
 Either way the snippet is made in Python from a slice of the post's HTML around the first
 match (on PostgreSQL, the first word whose stem is one the query looks for): PostgreSQL's
@@ -21,7 +23,10 @@ of the search itself. A snippet is escaped text in which the only HTML is our ``
 """
 
 import html
+import json
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 import snowballstemmer
@@ -47,6 +52,7 @@ _STEMMER = snowballstemmer.stemmer("english")  # CONFIG's: PostgreSQL's english_
 # a space or at the start, and not inside an open "phrase".
 _LAST_WORD = re.compile(r"(?:^|\s)([^\W_]+)$")
 _SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[^\W_]+")
 _TAG = re.compile(r"<[^>]*>")
 _LEXEME = re.compile(r"'((?:[^']|'')+)'")
 _TERM = re.compile(r'(-?)"([^"]+)"|(\S+)')
@@ -86,7 +92,7 @@ def apply(queryset, text: str):
     return _fallback(queryset, text)
 
 
-def query_parts(text: str, common: frozenset[str] = frozenset()) -> tuple[str, str | None]:
+def query_parts(text: str, common: Mapping[str, float] = MappingProxyType({})) -> tuple[str, str | None]:
     """The words before the last one (may be empty), and the last one as a raw prefix tsquery
     (``word:*``); None for the prefix when the last word is not one a reader may still be typing,
     or is a whole word whose stem is ``common``.
@@ -102,7 +108,7 @@ def query_parts(text: str, common: frozenset[str] = frozenset()) -> tuple[str, s
     return text[: last.start(1)].strip(), f"{last.group(1)}:*"
 
 
-def postgres_query(text: str, common: frozenset[str] = frozenset()):
+def postgres_query(text: str, common: Mapping[str, float] = MappingProxyType({})):
     """The web-search reading of ``text``, or-ed with its last word as a prefix (``query_parts``)."""
     websearch = SearchQuery(text, search_type="websearch", config=CONFIG)
     head, prefix = query_parts(text, common)
@@ -114,7 +120,7 @@ def postgres_query(text: str, common: frozenset[str] = frozenset()):
     return websearch | prefix
 
 
-def postgres_query_sql(text: str, common: frozenset[str] = frozenset()) -> tuple[str, dict]:
+def postgres_query_sql(text: str, common: Mapping[str, float] = MappingProxyType({})) -> tuple[str, dict]:
     """``postgres_query(text, common)`` written out, with its parameters (``q_…``), for the search
     page's written-out queries (posts/cards.py); test_search_sql holds the two together."""
     websearch = f"websearch_to_tsquery('{CONFIG}'::regconfig, %(q_text)s)"
@@ -125,6 +131,31 @@ def postgres_query_sql(text: str, common: frozenset[str] = frozenset()) -> tuple
     if head:
         sql = f"(websearch_to_tsquery('{CONFIG}'::regconfig, %(q_head)s) && {sql})"
     return f"({websearch} || {sql})", {"q_text": text, "q_head": head, "q_prefix": prefix}
+
+
+def likely_share(text: str, common: Mapping[str, float]) -> float:
+    """The share of the posts ``text`` is likely to match when every word of it is ``common``: the
+    product of their stems' shares, as if the words came independently. 0 when any word is not
+    common, and for a quoted phrase, a left-out word or an "or", whose matches the shares of
+    their words do not bound."""
+    wanted, unwanted = fallback_terms(text)
+    if unwanted or not wanted:
+        return 0.0
+    share = 1.0
+    for word in wanted:
+        word = word.lower()
+        if word == "or" or not _WORD.fullmatch(word):
+            return 0.0
+        share *= common.get(_STEMMER.stemWord(word), 0.0)
+    return share
+
+
+def ranks_newest_matches(text: str, common: Mapping[str, float]) -> bool:
+    """True when ``text`` likely matches ``COMMON_SHARE`` of the posts or more: its best are taken
+    from its newest ``MAX_COUNTED`` matches, found by reading the newest posts until that many
+    match (at a tenth, about ten times as many), not by ranking tens of thousands
+    (docs/decisions/0098)."""
+    return likely_share(text, common) >= COMMON_SHARE
 
 
 class RumDistance(Func):
@@ -142,18 +173,19 @@ class SearchIndex(NamedTuple):
     """What searches need to know of a database's search index."""
 
     rum: bool  # results come best first from the RUM index (migration 0016)
-    common: frozenset[str]  # stems in at least COMMON_SHARE of the posts, by PostgreSQL's statistics
+    # Each stem in at least COMMON_SHARE of the posts, with its share, by PostgreSQL's statistics.
+    common: Mapping[str, float]
 
 
 # Per database alias, asked once per process (workers are replaced every GUNICORN_MAX_REQUESTS)
 # and again after migrations (posts/signals.py), so a search runs no extra query.
 _search_index: dict[str, SearchIndex] = {}
 _LEARN_SQL = """
-    SELECT to_regclass(%s) IS NOT NULL, ARRAY(
-        SELECT e.stem
+    SELECT to_regclass(%s) IS NOT NULL, (
+        SELECT coalesce(jsonb_object_agg(e.stem, e.share), '{}')::text
         FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(stem, share)
         WHERE s.schemaname = current_schema() AND s.tablename = 'posts_post' AND s.attname = 'search_vector'
-            AND e.share >= %s
+            AND e.share >= %s AND e.stem IS NOT NULL  -- the frequencies end with three of no stem
     )
 """
 
@@ -162,12 +194,12 @@ def learn_search_index(using: str) -> SearchIndex:
     """Ask the database whether migration 0016 could make the RUM index, and which stems are
     common (ANALYZE's estimates; none before it ran); remember the answer."""
     connection = connections[using]
-    found = SearchIndex(rum=False, common=frozenset())
+    found = SearchIndex(rum=False, common={})
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_LEARN_SQL, [RUM_INDEX, COMMON_SHARE])
             rum, common = cursor.fetchone()
-            found = SearchIndex(rum=rum, common=frozenset(common))
+            found = SearchIndex(rum=rum, common=json.loads(common))
     _search_index[using] = found
     return found
 
@@ -247,6 +279,11 @@ class ResultsPaginator(Paginator):
     def more(self) -> bool:
         """More posts match than were counted: the page says "more than"."""
         return self.object_list.more
+
+    @property
+    def newest(self) -> bool:
+        """The matches counted and ranked are the newest: the page says so when there are more."""
+        return self.object_list.newest
 
 
 class WordPattern(NamedTuple):

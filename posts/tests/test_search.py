@@ -137,7 +137,7 @@ def test_a_common_whole_word_last_is_not_also_searched_as_a_prefix(author, make_
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE posts_post")
-    assert "stripe" in search.learn_search_index(connection.alias).common
+    assert 0.9 < search.learn_search_index(connection.alias).common["stripe"] <= 1  # 12 of 13 posts
     assert "stripesqu" not in search.search_index(connection.alias).common
     for text, find in (searched, pages):
         assert "Stripesque" not in titles(find(text))  # "stripes" is a whole, common word

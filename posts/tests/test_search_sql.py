@@ -5,8 +5,9 @@ its order, with the same snippets; elsewhere they come from it."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchRank
 from django.db import connection
-from django.db.models import TextField
+from django.db.models import F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -136,3 +137,50 @@ def test_a_page_ranked_by_the_rum_index_is_never_prepared(zoo):
         prepared = [row[0] for row in cursor.fetchall()]
     assert any("count(*)" in statement for statement in prepared)  # the search's count is
     assert not any("<=>" in statement for statement in prepared)
+
+
+@postgres_only
+def test_a_query_of_common_words_ranks_its_newest_matches(zoo, monkeypatch, client):
+    """A query likely to match a tenth of the posts or more (docs/decisions/0098): its newest
+    MAX_COUNTED matches are the ones counted and ranked, best first, so a word in most posts of a
+    large blog does not make the database rank all of them."""
+    monkeypatch.setattr(search, "MAX_COUNTED", 4)
+    monkeypatch.setitem(search._search_index, connection.alias, search.SearchIndex(rum=True, common={}))
+    assert not SearchResults("zebra").newest
+
+    monkeypatch.setitem(
+        search._search_index, connection.alias, search.SearchIndex(rum=True, common={"zebra": 0.9})
+    )
+    results = SearchResults("zebra")
+    assert results.newest and (results.count(), results.more) == (4, True)
+    query = search.postgres_query("zebra")
+    newest = Post.objects.public().filter(search_vector=query).order_by("-published_at", "-id")[:4]
+    ranked = (
+        Post.objects.filter(pk__in=[post.pk for post in newest])
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "-published_at", "-id")
+    )
+    assert [card.pk for card in results[0:4]] == [post.pk for post in ranked]
+    assert [card.pk for card in results[2:4]] == [post.pk for post in ranked][2:4]
+    assert [post.pk for post in ranked] != [post.pk for post in newest]  # ranked, not in date order
+
+    page = client.get("/search/", {"q": "zebra"}).content.decode()
+    assert "More than 4 posts found for “zebra”: the newest 4 are shown, best match first" in page
+
+
+@pytest.mark.parametrize(
+    ("text", "share"),
+    [
+        ("zebra", 0.9),
+        ("Zebra, stripes", 0.9 * 0.5),
+        ("zebra lion", 0.0),  # "lion" is not common
+        ('"zebra stripes"', 0.0),  # a phrase: rarer than its words
+        ("zebra -stripes", 0.0),  # a left-out word: as rare as it is common
+        ("zebra or stripes", 0.0),
+        ("the", 0.0),  # not a stem the posts hold
+    ],
+)
+def test_a_querys_likely_share_is_that_of_its_common_words(text, share):
+    common = {"zebra": 0.9, "stripe": 0.5}
+    assert search.likely_share(text, common) == pytest.approx(share)
+    assert search.ranks_newest_matches(text, common) == (share >= search.COMMON_SHARE)
