@@ -329,7 +329,7 @@ class ApiCards(PublicCards):
 # (search.ranks_newest_matches) ranks its newest matches only: the newest posts are read until
 # enough match, and those are ranked with ts_rank (docs/decisions/0098).
 _SEARCH_WHERE = public_sql("p") + " AND p.search_vector @@ {query}"
-_NEWEST_FIRST = " ORDER BY p.published_at DESC, p.id DESC"
+_MATCHES_NEWEST_FIRST = " ORDER BY p.published_at DESC, p.id DESC"
 # At most ``limit`` matches counted, and the stems the query looks for, for the snippets.
 SEARCH_COUNT_SQL = """
     SELECT count(*), ({query})::text
@@ -346,7 +346,7 @@ SEARCH_PAGE_SQL = """
     JOIN accounts_user u ON u.id = p.author_id
     ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
 """.replace("{where}", _SEARCH_WHERE)
-SEARCH_NEWEST = _NEWEST_FIRST + " LIMIT %(newest)s"
+SEARCH_NEWEST = _MATCHES_NEWEST_FIRST + " LIMIT %(newest)s"
 SEARCH_TSQUERY = "%(tsquery)s::tsquery"
 SEARCH_ORDER = {  # by the RUM index, or not (no RUM, or the newest matches of common words)
     True: "p.search_vector <=> {query} " + PLANNED_EACH_RUN,
@@ -405,7 +405,7 @@ class SearchResults:
                 : search.MAX_COUNTED + 1
             ].count(), ""
         query, params = search.postgres_query_sql(self.text, search.search_index(self.using).common)
-        order = _NEWEST_FIRST if self.newest else ""  # the matches the page ranks
+        order = _MATCHES_NEWEST_FIRST if self.newest else ""  # the matches the page ranks
         with connections[self.using].cursor() as cursor:
             cursor.execute(
                 SEARCH_COUNT_SQL.format(query=query, order=order),
