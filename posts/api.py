@@ -54,7 +54,7 @@ from .models import (
     ListCount,
     Post,
     Tag,
-    scheduled_sql,
+    writer_public_posts_sql,
 )
 
 router = Router(tags=["posts"], auth=ANYONE)
@@ -226,18 +226,15 @@ def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
     return data
 
 
-# A page's covers' uploaders, each with their kept count of public posts less those scheduled for
-# later: ListCountQuerySet.public_posts_of() written out as KEPT_COUNT_SQL writes it for one list,
-# the list's key (pagekeys.author_posts_key) built in SQL; {ids} names each uploader. Built by
-# the ORM it cost 1 ms of an uncached list with a cover; test_cover_images compares the two.
+# A page's covers' uploaders, each with their number of public posts (writer_public_posts_sql());
+# {ids} names each uploader. Built by the ORM it cost 1 ms of an uncached list with a cover;
+# test_cover_images compares the two.
+_UPLOADER_POSTS, _UPLOADER_KEPT_COUNT = writer_public_posts_sql("u", "c")
 _UPLOADERS_SQL = """
-    SELECT u.*, COALESCE(c.published, 0) - (
-        SELECT COUNT(*) FROM posts_post p
-        WHERE {scheduled} AND p.author_id = u.id
-    ) AS post_count
-    FROM accounts_user u LEFT JOIN posts_listcount c ON c."key" = 'author-' || u.id || '-posts'
+    SELECT u.*, {posts} AS post_count
+    FROM accounts_user u {kept_count}
     WHERE u.id IN ({ids})
-""".replace("{scheduled}", scheduled_sql("p"))
+""".replace("{posts}", _UPLOADER_POSTS).replace("{kept_count}", _UPLOADER_KEPT_COUNT)
 
 
 def read_covers(posts) -> dict[int, int]:

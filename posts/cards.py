@@ -24,7 +24,7 @@ from blogsite.rows import from_column, from_columns, sql_params
 from media.models import Image, prefetch_renditions
 
 from . import pagekeys, search
-from .models import Post, Tag, TagLink, public_sql, scheduled_sql
+from .models import Post, Tag, TagLink, public_sql, writer_public_posts_sql
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
@@ -245,15 +245,11 @@ _TAGGED_CARDS_SQL = """
     LEFT JOIN posts_tag tg ON tg.id = pt.tag_id
     ORDER BY c.published_at DESC, c.id DESC, tg.name
 """
+_UPLOADER_POSTS, _UPLOADER_KEPT_COUNT = writer_public_posts_sql("o", "k")
 _UPLOADER_COLUMNS = """, o.username AS uploader_username, o.display_name AS uploader_display_name,
-        o.bio AS uploader_bio,
-        CASE WHEN o.id IS NOT NULL THEN COALESCE(k.published, 0) - (
-            SELECT COUNT(*) FROM posts_post s
-            WHERE {scheduled} AND s.author_id = o.id
-        ) END AS uploader_post_count""".replace("{scheduled}", scheduled_sql("s"))
-_UPLOADER_JOINS = """
-    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id
-    LEFT JOIN posts_listcount k ON k."key" = 'author-' || o.id || '-posts'"""
+        o.bio AS uploader_bio, CASE WHEN o.id IS NOT NULL THEN {posts} END AS uploader_post_count"""
+_UPLOADER_COLUMNS = _UPLOADER_COLUMNS.replace("{posts}", _UPLOADER_POSTS)
+_UPLOADER_JOINS = "\n    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id" + _UPLOADER_KEPT_COUNT
 
 
 def _tagged(columns: str = "", joins: str = "") -> dict[str, str]:

@@ -796,6 +796,25 @@ KEPT_COUNT_SQL = {
 }
 
 
+# A writer's number of public posts beside their row ({user}): their list's kept count ({kept},
+# joined by its key as pagekeys.author_posts_key() names it) less their posts scheduled for later,
+# as ListCountQuerySet.public_posts_of() counts them. For writers read in written-out SQL.
+_WRITER_PUBLIC_POSTS_SQL = """COALESCE({kept}.published, 0) - (
+            SELECT COUNT(*) FROM posts_post s WHERE {scheduled} AND s.author_id = {user}.id
+        )""".replace("{scheduled}", scheduled_sql("s"))
+_WRITER_KEPT_COUNT_JOIN = """
+    LEFT JOIN posts_listcount {kept} ON {kept}."key" = 'author-' || {user}.id || '-posts'"""
+
+
+def writer_public_posts_sql(user: str, kept: str) -> tuple[str, str]:
+    """A writer's number of public posts as a column of written-out SQL, and the join it reads:
+    ``user`` is the alias of the writer's row, ``kept`` the alias the join gives their kept count."""
+    return tuple(
+        sql.replace("{user}", user).replace("{kept}", kept)
+        for sql in (_WRITER_PUBLIC_POSTS_SQL, _WRITER_KEPT_COUNT_JOIN)
+    )
+
+
 class ListCountQuerySet(models.QuerySet):
     def public_posts(self, *, tag=None, author=None) -> int:
         """How many public posts the site's list holds (or a tag's, or a writer's, given by id or
