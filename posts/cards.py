@@ -423,8 +423,9 @@ class SearchResults:
     @cached_property
     def newest(self) -> bool:
         """The query's words are common: its newest ``MAX_COUNTED`` matches are the ones ranked."""
-        common = search.search_index(self.using).common if self.postgres else {}
-        return search.ranks_newest_matches(self.text, common)
+        if not self.postgres:
+            return False
+        return search.ranks_newest_matches(self.text, search.search_index(self.using).common)
 
     def __getitem__(self, window: slice) -> list[SearchCard]:
         start, stop, _step = window.indices(self.count())
