@@ -41,7 +41,7 @@ from blogsite.api import (
 from blogsite.conditional import is_not_modified
 from media import api as media_api
 from media.api import MediaOut
-from media.models import Image, Rendition
+from media.models import Image
 
 from . import pagekeys, search, services
 from .cards import ApiCards
@@ -183,45 +183,26 @@ def covers_data(request, posts) -> dict[int, dict]:
     return {post.cover.pk: media_api.media_data(request, post.cover, counts) for post in posts if post.cover}
 
 
-# A page's covers' renditions (in Rendition's order) and the posts that use them, in one query:
-# read by the ORM's prefetches, two queries cost 1 ms of an uncached list with a cover.
-_COVER_DETAILS_SQL = """
-    SELECT NULL AS post_id, id, image_id, file, width, height, content_type
-    FROM media_rendition WHERE image_id IN ({ids})
-    UNION ALL
-    SELECT post_id, NULL, image_id, NULL, NULL, NULL, NULL FROM posts_postimage WHERE image_id IN ({ids})
-    ORDER BY content_type, width
-"""
-_RENDITION_COLUMNS = ("id", "image_id", "file", "width", "height", "content_type")  # the model's order
+# The posts that use a page's covers, in one query (the covers' renditions come with the cards).
+_COVER_USES_SQL = "SELECT image_id, post_id FROM posts_postimage WHERE image_id IN ({ids})"
 
 
 def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
-    """The covers of a page of ``ApiCards`` as Media, by id, their uploaders read with the cards:
-    one query for the renditions and uses of them all, none without covers."""
+    """The covers of a page of ``ApiCards`` as Media, by id, their uploaders and renditions read
+    with the cards: one query for the uses of them all, none without covers."""
     covers = {card.cover.pk: card.cover for card in cards if card.cover is not None}
     if not covers:
         return {}
-    ids = list(covers)
-    sql = _COVER_DETAILS_SQL.format(ids=", ".join(["%s"] * len(ids)))
-    renditions, uses = {pk: [] for pk in ids}, {pk: set() for pk in ids}
+    uses = {pk: [] for pk in covers}
     with connections[Post.objects.db].cursor() as cursor:
-        cursor.execute(sql, ids + ids)
-        for post_id, *rendition in cursor.fetchall():
-            image_id = rendition[1]
-            if post_id is None:
-                renditions[image_id].append(Rendition.from_db(Post.objects.db, _RENDITION_COLUMNS, rendition))
-            else:
-                uses[image_id].add(post_id)
+        cursor.execute(_COVER_USES_SQL.format(ids=", ".join(["%s"] * len(covers))), list(covers))
+        for image_id, post_id in cursor.fetchall():
+            uses[image_id].append(post_id)
     data = {}
     for pk, cover in covers.items():
         uploader = read.uploader_of(cover)
         data[pk] = media_api.media_data(
-            request,
-            cover,
-            {uploader.pk: uploader.post_count},
-            owner=uploader,
-            renditions=renditions[pk],
-            used_by=sorted(uses[pk]),
+            request, cover, {uploader.pk: uploader.post_count}, owner=uploader, used_by=sorted(uses[pk])
         )
     return data
 

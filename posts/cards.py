@@ -3,11 +3,10 @@ and the search page's results, read as columns rather than model instances.
 
 Read as ``for_listing()`` reads posts (model instances with their writers and covers, the tags
 and the covers' renditions prefetched), a page of ten cards cost 3.5 ms of the worker's CPU,
-most of it the ORM building three queries and the instances. Here the page's posts and the
-page's tags are each one written-out query, and a card a named tuple (docs/decisions/0082).
-The same queries, so a page's query count does not change: the page's posts with their writers
-and covers (picked by key from the public lists' index, as ``blogsite.paging`` picks them),
-their tags, and the covers' renditions when a post on the page has a cover.
+most of it the ORM building three queries and the instances. Here a page is one written-out
+query, and a card a named tuple (docs/decisions/0082): the page's posts (picked by key from the
+public lists' index, as ``blogsite.paging`` picks them) with their writers, their covers and
+the covers' renditions, a row for each of their tags.
 """
 
 from datetime import datetime
@@ -21,7 +20,7 @@ from accounts.models import User
 from blogsite import pagecache
 from blogsite.database import PLANNED_EACH_RUN
 from blogsite.rows import from_column, from_columns, sql_params
-from media.models import Image, prefetch_renditions
+from media.models import Image, give_renditions, renditions_json_sql
 
 from . import pagekeys, search
 from .models import Post, Tag, TagLink, public_sql, writer_public_posts_sql
@@ -50,8 +49,11 @@ _CARDS_SQL = """
     )
     ORDER BY p.published_at DESC, p.id DESC
 """.replace("{public}", public_sql("q"))
-_CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(f"i.{f} AS cover_{f}" for f in _COVER_FIELDS))
-CARD_WIDTH = 12 + len(_COVER_FIELDS)  # the columns of a row of CARDS_SQL
+# The cover's fields, then its renditions (media.models.renditions_json_sql(), for the database
+# that runs the statement: written_for() writes them in).
+_COVER_COLUMNS = [f"i.{f} AS cover_{f}" for f in _COVER_FIELDS] + ["{{renditions}} AS cover_renditions"]
+_CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(_COVER_COLUMNS))
+CARD_WIDTH = 12 + len(_COVER_COLUMNS)  # the columns of a row of CARDS_SQL
 _NEWEST_FIRST = "ORDER BY q.published_at DESC, q.id DESC"
 # Deep pages: the oldest posts first from an anchor on, a short walk (see ListAnchors).
 _FROM_ANCHOR = "AND (q.published_at, q.id) >= (%(anchor_at)s, %(anchor_id)s) ORDER BY q.published_at, q.id"
@@ -74,9 +76,21 @@ CARDS_SQL |= {
 }
 
 
+def written_for(sql: str, vendor: str) -> str:
+    """A statement of this module (``CARDS_SQL``, those made of it, a post page's) with what differs
+    between databases, the covers' renditions, written for ``vendor``'s."""
+    return sql.replace("{renditions}", _RENDITIONS[vendor])
+
+
+_RENDITIONS = {vendor: renditions_json_sql("i.id", vendor) for vendor in ("postgresql", "sqlite")}
+
+
 def _cover_of(columns, db) -> Image:
-    """A card's cover from its columns, in the model's order."""
-    return from_columns(Image, Image._meta.concrete_fields, columns, db)
+    """A card's cover from its columns, in the model's order, then its renditions."""
+    *fields, renditions = columns
+    cover = from_columns(Image, Image._meta.concrete_fields, fields, db)
+    give_renditions(cover, renditions, db)
+    return cover
 
 
 class _Author(NamedTuple):
@@ -120,9 +134,7 @@ class PostCard(NamedTuple):
             return []
         # Read as rows: raw() building ten Post instances cost twice the query they came from.
         rows, db = _list_rows(TAGGED_CARDS_SQL, start, stop, count=count, tag=tag, author=author)
-        cards = _tagged_cards(rows, db)
-        prefetch_renditions([card.cover for card in cards if card.cover is not None], db)
-        return cards
+        return _tagged_cards(rows, db)
 
 
 def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, author) -> tuple[list, str]:
@@ -147,7 +159,7 @@ def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, aut
     written = {name: str(int(params.pop(name))) for name in ("limit", "offset")}
     if isinstance(pk, int):
         written["id"] = str(int(params.pop("id")))
-    sql = sqls[kind]
+    sql = written_for(sqls[kind], connections[db].vendor)
     for name, value in written.items():
         sql = sql.replace(f"%({name})s", value)
     with connections[db].cursor() as cursor:
@@ -291,8 +303,8 @@ class Uploader(NamedTuple):
 
 class ApiCards(PublicCards):
     """A public list's cards as the API's list reads them (``API_CARDS_SQL``): each a ``PostCard``
-    with its tags as ``TagLink``, and, through ``uploader_of()``, its cover's uploader. The covers'
-    renditions are not read: the API reads them with the covers' uses (posts/api.py)."""
+    with its tags as ``TagLink`` and its cover's renditions, and, through ``uploader_of()``, its
+    cover's uploader. The API reads the covers' uses itself (posts/api.py)."""
 
     def __init__(self, count: int, *, tag: str | None = None, author: str | None = None):
         super().__init__(count, tag=tag, author=author)
@@ -474,10 +486,11 @@ class SearchResults:
         ]
 
 
-# A post page's post as a visitor may read it (``Post.objects.posts().live()``), with its writer
-# and cover, in one written-out query: built by the ORM it cost more CPU than the page's other
-# three queries together (docs/decisions/0085). public_sql() writes public()'s rule; test_cards holds the
-# two together. The search vector is left out, as the manager leaves it out.
+# A post page's post as a visitor may read it (``Post.objects.posts().live()``), with its writer,
+# its cover and the cover's renditions, in one written-out query: built by the ORM it cost more
+# CPU than the page's other three queries together (docs/decisions/0085). public_sql() writes
+# public()'s rule; test_cards holds the two together. The search vector is left out, as the
+# manager leaves it out.
 _POST_FIELDS = tuple(field for field in Post._meta.concrete_fields if field.attname != "search_vector")
 _USER_FIELDS = tuple(User._meta.concrete_fields)
 _PUBLIC_POST_SQL = """
@@ -493,6 +506,7 @@ _PUBLIC_POST_SQL = _PUBLIC_POST_SQL.replace(
         [f"p.{field.column}" for field in _POST_FIELDS]
         + [f"u.{field.column}" for field in _USER_FIELDS]
         + [f"i.{field.column}" for field in Image._meta.concrete_fields]
+        + ["{renditions}"]
     ),
 )
 
@@ -502,7 +516,8 @@ def public_post(slug: str) -> Post | None:
     db = router.db_for_read(Post)
     params = {"slug": slug, "now": timezone.now()}
     with connections[db].cursor() as cursor:
-        cursor.execute(_PUBLIC_POST_SQL, sql_params(params, connections[db]))
+        sql = written_for(_PUBLIC_POST_SQL, connections[db].vendor)
+        cursor.execute(sql, sql_params(params, connections[db]))
         row = cursor.fetchone()
     if row is None:
         return None
@@ -510,6 +525,4 @@ def public_post(slug: str) -> Post | None:
     post = from_columns(Post, _POST_FIELDS, row[:posts], db)
     post.author = from_columns(User, _USER_FIELDS, row[posts:users], db)
     post.cover = None if row[users] is None else _cover_of(row[users:], db)
-    if post.cover is not None:
-        prefetch_renditions([post.cover], db)
     return post

@@ -8,9 +8,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from media.models import Image
+from media.models import Image, Rendition
 from media.tests import images
-from posts.cards import CARDS_SQL, ApiCards, PostCard, public_post
+from posts.cards import CARDS_SQL, ApiCards, PostCard, public_post, written_for
 from posts.models import Post, Tag
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +64,13 @@ def test_a_card_shows_its_cover_with_the_renditions_read_once(author, make_post,
     post.cover = cover
     post.save()
     make_post(author, "Without")
-    # 1. the posts with their writers, covers and tags  2. the covers' renditions
-    with django_assert_num_queries(2):
+    fields = ("pk", "image_id", "file", "width", "height", "content_type", "bytes")
+    stored = list(Rendition.objects.filter(image=cover).values_list(*fields))  # in the model's order
+    assert len(stored) > 1
+    with django_assert_num_queries(1):  # the posts with their writers, tags, covers and renditions
         cards = PostCard.page_of(0, 10)
-        assert [rendition.pk for rendition in cards[1].cover.renditions.all()]
+        shown = [tuple(getattr(r, f) for f in fields) for r in cards[1].cover.renditions.all()]
+    assert shown == stored
     shown = cards[1].cover
     assert (shown.pk, shown.alt, shown.file.name) == (cover.pk, cover.alt, cover.file.name)
     assert (shown.width, shown.height, shown.content_type) == (2000, 1000, cover.content_type)
@@ -148,10 +151,10 @@ def test_a_post_page_reads_its_cover_with_the_renditions_once(author, make_post,
     post = make_post(author, "With a cover")
     post.cover = cover
     post.save()
-    # 1. the post with its writer and cover  2. the cover's renditions
-    with django_assert_num_queries(2):
+    stored = list(Rendition.objects.filter(image=cover))
+    with django_assert_num_queries(1):  # the post with its writer, its cover and the cover's renditions
         found = public_post(post.slug)
-        assert [rendition.pk for rendition in found.cover.renditions.all()]
+        assert list(found.cover.renditions.all()) == stored
     assert (found.cover.pk, found.cover.alt, found.cover.file.name) == (cover.pk, cover.alt, cover.file.name)
 
 
@@ -174,7 +177,8 @@ def test_a_tag_page_reads_its_tag_as_the_orm_does(blog, django_assert_num_querie
 def test_the_plan_kept_for_a_list_can_use_its_partial_index(blog, author, kind):
     """public_sql() writes the status in: a prepared statement's one plan, made without its
     parameters, can still use the index of public posts, whose predicate names the status."""
-    sql = CARDS_SQL[kind].replace("%(limit)s", "10").replace("%(offset)s", "0")
+    sql = written_for(CARDS_SQL[kind], connection.vendor)
+    sql = sql.replace("%(limit)s", "10").replace("%(offset)s", "0")
     names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
     sql = re.sub(r"%\((\w+)\)s", lambda name: f"${names.index(name[1]) + 1}", sql)
     values = {"now": timezone.now(), "id": author.pk}
