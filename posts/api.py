@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from django.db.models import F, OuterRef, prefetch_related_objects
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -183,26 +183,15 @@ def covers_data(request, posts) -> dict[int, dict]:
     return {post.cover.pk: media_api.media_data(request, post.cover, counts) for post in posts if post.cover}
 
 
-# The posts that use a page's covers, in one query (the covers' renditions come with the cards).
-_COVER_USES_SQL = "SELECT image_id, post_id FROM posts_postimage WHERE image_id IN ({ids})"
-
-
 def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
-    """The covers of a page of ``ApiCards`` as Media, by id, their uploaders and renditions read
-    with the cards: one query for the uses of them all, none without covers."""
+    """The covers of a page of ``ApiCards`` as Media, by id, with what the cards read of them:
+    their renditions, uploaders and uses."""
     covers = {card.cover.pk: card.cover for card in cards if card.cover is not None}
-    if not covers:
-        return {}
-    uses = {pk: [] for pk in covers}
-    with connections[Post.objects.db].cursor() as cursor:
-        cursor.execute(_COVER_USES_SQL.format(ids=", ".join(["%s"] * len(covers))), list(covers))
-        for image_id, post_id in cursor.fetchall():
-            uses[image_id].append(post_id)
     data = {}
     for pk, cover in covers.items():
         uploader = read.uploader_of(cover)
         data[pk] = media_api.media_data(
-            request, cover, {uploader.pk: uploader.post_count}, owner=uploader, used_by=sorted(uses[pk])
+            request, cover, {uploader.pk: uploader.post_count}, owner=uploader, used_by=read.uses_of(cover)
         )
     return data
 

@@ -9,6 +9,7 @@ public lists' index, as ``blogsite.paging`` picks them) with their writers, thei
 the covers' renditions, a row for each of their tags.
 """
 
+import json
 from datetime import datetime
 from typing import NamedTuple
 
@@ -79,10 +80,16 @@ CARDS_SQL |= {
 def written_for(sql: str, vendor: str) -> str:
     """A statement of this module (``CARDS_SQL``, those made of it, a post page's) with what differs
     between databases, the covers' renditions, written for ``vendor``'s."""
-    return sql.replace("{renditions}", _RENDITIONS[vendor])
+    return sql.replace("{renditions}", _RENDITIONS[vendor]).replace("{cover_uses}", _COVER_USES[vendor])
 
 
 _RENDITIONS = {vendor: renditions_json_sql("i.id", vendor) for vendor in ("postgresql", "sqlite")}
+# The ids of the posts that use an API card's cover, as JSON text (the API's Media shows them).
+_USES_SQL = "(SELECT {list} FROM posts_postimage pu WHERE pu.image_id = c.cover_id)"
+_COVER_USES = {
+    "postgresql": _USES_SQL.replace("{list}", "json_agg(pu.post_id)::text"),
+    "sqlite": _USES_SQL.replace("{list}", "json_group_array(pu.post_id)"),
+}
 
 
 def _cover_of(columns, db) -> Image:
@@ -259,7 +266,8 @@ _TAGGED_CARDS_SQL = """
 """
 _UPLOADER_POSTS, _UPLOADER_KEPT_COUNT = writer_public_posts_sql("o", "k")
 _UPLOADER_COLUMNS = """, o.username AS uploader_username, o.display_name AS uploader_display_name,
-        o.bio AS uploader_bio, CASE WHEN o.id IS NOT NULL THEN {posts} END AS uploader_post_count"""
+        o.bio AS uploader_bio, CASE WHEN o.id IS NOT NULL THEN {posts} END AS uploader_post_count,
+        {cover_uses} AS cover_used_by"""
 _UPLOADER_COLUMNS = _UPLOADER_COLUMNS.replace("{posts}", _UPLOADER_POSTS)
 _UPLOADER_JOINS = "\n    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id" + _UPLOADER_KEPT_COUNT
 
@@ -303,27 +311,34 @@ class Uploader(NamedTuple):
 
 class ApiCards(PublicCards):
     """A public list's cards as the API's list reads them (``API_CARDS_SQL``): each a ``PostCard``
-    with its tags as ``TagLink`` and its cover's renditions, and, through ``uploader_of()``, its
-    cover's uploader. The API reads the covers' uses itself (posts/api.py)."""
+    with its tags as ``TagLink`` and its cover's renditions, and, through ``uploader_of()`` and
+    ``uses_of()``, its cover's uploader and the posts that use it."""
 
     def __init__(self, count: int, *, tag: str | None = None, author: str | None = None):
         super().__init__(count, tag=tag, author=author)
         self.uploaders: dict[int, Uploader] = {}
+        self.uses: dict[int, list[int]] = {}
 
     def __getitem__(self, window: slice) -> list[PostCard]:
         start, stop, _step = window.indices(self._count)
         if stop <= start:
             return []
         rows, db = _list_rows(API_CARDS_SQL, start, stop, count=self._count, tag=self.tag, author=self.author)
-        return _tagged_cards(rows, db, self._keep_uploader)
+        return _tagged_cards(rows, db, self._keep_cover_details)
 
-    def _keep_uploader(self, card: PostCard, row: tuple) -> None:
+    def _keep_cover_details(self, card: PostCard, row: tuple) -> None:
         if card.cover is not None:
-            self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *row[CARD_WIDTH:-3])
+            *uploader, uses = row[CARD_WIDTH:-3]
+            self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *uploader)
+            self.uses[card.cover.pk] = sorted(json.loads(uses or "[]"))  # PostgreSQL: NULL for none
 
     def uploader_of(self, cover: Image) -> Uploader:
         """The uploader of a cover on a page read here, with their number of public posts."""
         return self.uploaders[cover.owner_id]
+
+    def uses_of(self, cover: Image) -> list[int]:
+        """The ids of the posts that use a cover on a page read here, in order."""
+        return self.uses[cover.pk]
 
 
 # SEARCH RESULTS

@@ -5,6 +5,8 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.api_helpers import assert_problem, bearer, send
@@ -128,3 +130,17 @@ def test_the_api_lists_show_a_cover_as_the_post_shows_it(client, author, make_po
     for url in [*lists, "/api/posts?q=cover", "/api/posts?mine=true"]:
         listed = client.get(url, **bearer(author)).json()["results"]
         assert [item["cover"] for item in listed if item["id"] == post.pk] == [shown], url
+
+
+def test_the_api_list_reads_its_covers_with_its_posts(client, author, make_post, post, cover):
+    """The renditions, uploader and uses of the page's covers come with the cards: two queries."""
+    again = make_post(author, "The same cover again")
+    again.cover = cover
+    again.save()
+    with CaptureQueriesContext(connection) as queries:
+        listed = client.get("/api/posts").json()["results"]
+    assert len(queries) == 2  # the list's kept count; the page's posts with all they show
+    for item in listed:
+        assert item["cover"] == client.get(f"/api/posts/{item['id']}").json()["cover"]
+        assert item["cover"]["used_by"] == sorted([post.pk, again.pk])
+        assert len(item["cover"]["renditions"]) > 1
