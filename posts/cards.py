@@ -79,7 +79,7 @@ CARDS_SQL |= {
 
 def written_for(sql: str, vendor: str) -> str:
     """A statement of this module (``CARDS_SQL``, those made of it, a post page's) with what differs
-    between databases, the covers' renditions, written for ``vendor``'s."""
+    between databases (the covers' renditions and uses, read as JSON) written for ``vendor``'s."""
     return sql.replace("{renditions}", _RENDITIONS[vendor]).replace("{cover_uses}", _COVER_USES[vendor])
 
 
