@@ -11,7 +11,7 @@ from django.utils import timezone
 from media.models import Image, Rendition
 from media.tests import images
 from posts.cards import CARDS_SQL, ApiCards, PostCard, public_post, written_for
-from posts.models import Post, Tag
+from posts.models import KEPT_COUNT_SQL, Post, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -167,34 +167,69 @@ def test_a_tag_page_reads_its_tag_as_the_orm_does(blog, django_assert_num_querie
     assert Tag.at_slug("no-such-tag") is None
 
 
-@pytest.mark.skipif(
+needs_generic_plans = pytest.mark.skipif(
     not (
         connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("server_side_binding")
     ),
     reason="PostgreSQL's plans for parameters it is not told",
 )
+
+
+def generic_plan(sql: str, values: dict, *, options: str = ""):
+    """EXPLAIN of the one plan PostgreSQL would keep for ``sql`` prepared, made without its values:
+    its lines as text, or the plan itself with ``(FORMAT JSON)``."""
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
+    sql = re.sub(r"%\((\w+)\)s", lambda name: f"${names.index(name[1]) + 1}", sql)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's few posts would be read whole
+        cursor.execute(f"PREPARE planned AS {sql}")
+        try:
+            arguments = ", ".join(["%s"] * len(names))
+            explain = f"EXPLAIN {options} EXECUTE planned({arguments})"
+            cursor.execute(connection.ops.compose_sql(explain, [values[n] for n in names]))
+            lines = [row[0] for row in cursor.fetchall()]
+        finally:
+            cursor.execute("DEALLOCATE planned")
+    return lines[0][0] if options else "\n".join(lines)
+
+
+@needs_generic_plans
 @pytest.mark.parametrize("kind", ["site", "author"])
 def test_the_plan_kept_for_a_list_can_use_its_partial_index(blog, author, kind):
     """public_sql() writes the status in: a prepared statement's one plan, made without its
     parameters, can still use the index of public posts, whose predicate names the status."""
     sql = written_for(CARDS_SQL[kind], connection.vendor)
     sql = sql.replace("%(limit)s", "10").replace("%(offset)s", "0")
-    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", sql)))
-    sql = re.sub(r"%\((\w+)\)s", lambda name: f"${names.index(name[1]) + 1}", sql)
-    values = {"now": timezone.now(), "id": author.pk}
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's few posts would be read whole
-        cursor.execute(f"PREPARE list_page AS {sql}")
-        try:
-            arguments = ", ".join(["%s"] * len(names))
-            cursor.execute(
-                connection.ops.compose_sql(
-                    f"EXPLAIN EXECUTE list_page({arguments})", [values[n] for n in names]
-                )
-            )
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("DEALLOCATE list_page")
+    plan = generic_plan(sql, {"now": timezone.now(), "id": author.pk})
     index = {"site": "post_public_list_idx", "author": "post_author_list_idx"}[kind]
     assert f"using {index} on posts_post q" in plan
+
+
+@needs_generic_plans
+def test_the_plan_kept_for_a_writers_count_expects_few_scheduled_posts(author):
+    """scheduled_sql() bounds the time above: a plan made without the time expects a few posts
+    after it, not a third of the writer's, and costs less than planning afresh each read."""
+    now = timezone.now()
+    Post.objects.bulk_create(
+        Post(
+            title=f"Old {n}",
+            slug=f"old-{n}",
+            author=author,
+            status=Post.Status.PUBLISHED,
+            published_at=now - timedelta(hours=n + 1),
+        )
+        for n in range(600)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE posts_post")
+    values = {"now": now, "key": f"author-{author.pk}-posts", "id": author.pk}
+    plan = generic_plan(KEPT_COUNT_SQL["author"], values, options="(FORMAT JSON)")
+    scans = [node for node in _nodes(plan["Plan"]) if node.get("Relation Name") == "posts_post"]
+    assert scans and all(node["Plan Rows"] <= 10 for node in scans)  # a third would be 200
+
+
+def _nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _nodes(child)
