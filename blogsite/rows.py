@@ -51,3 +51,20 @@ def sql_params(params, connection):
     if isinstance(params, dict):
         return {name: sent(value) for name, value in params.items()}
     return [sent(value) for value in params]
+
+
+# JSON built by written-out SQL, as text on either database (a json value would be parsed by
+# psycopg, and SQLite's functions give text already). A list aggregate keeps no order: sort
+# what it gives.
+_JSON_LIST = {"postgresql": "json_agg({value})::text", "sqlite": "json_group_array({value})"}
+_JSON_ARRAY = {"postgresql": "json_build_array({values})", "sqlite": "json_array({values})"}
+
+
+def json_list_sql(value: str, vendor: str) -> str:
+    """An aggregate of the SQL ``value`` of each row as a JSON list, on ``vendor``'s database."""
+    return _JSON_LIST[vendor].replace("{value}", value)
+
+
+def json_array_sql(values, vendor: str) -> str:
+    """The SQL ``values`` of one row as a JSON array, on ``vendor``'s database."""
+    return _JSON_ARRAY[vendor].replace("{values}", ", ".join(values))

@@ -69,11 +69,11 @@ def public_post_counts(users) -> dict[int, int]:
     return {row["author"]: row["n"] for row in rows}
 
 
-def media_data(request, image, post_counts, *, owner=None, renditions=None, used_by=None) -> dict:
+def media_data(request, image, post_counts, *, owner=None, used_by=None) -> dict:
     """An image as the API shows it. A list may give what it read once for all its page's images:
-    the uploader (a ``User``, or anything with its public fields), the renditions, the using posts."""
+    the uploader (a ``User``, or anything with its public fields) and the using posts; the
+    renditions are the image's, read with it (prefetched)."""
     owner = image.owner if owner is None else owner
-    renditions = image.renditions.all() if renditions is None else renditions
     used_by = image.used_by_post_ids() if used_by is None else used_by
     return {
         "id": image.pk,
@@ -92,7 +92,7 @@ def media_data(request, image, post_counts, *, owner=None, renditions=None, used
                 "height": r.height,
                 "content_type": r.content_type,
             }
-            for r in renditions
+            for r in image.renditions.all()
         ],
         "used_by": used_by,
         "uploaded_by": user_ref(request, owner)

@@ -24,6 +24,7 @@ from django.db.models import Q, Sum
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from blogsite.rows import json_array_sql, json_list_sql
 from blogsite.text import printable
 
 from . import processing, signals, tasks
@@ -336,18 +337,15 @@ def prefetch_renditions(images, using: str) -> None:
 # in the model's order. A page of cards reads its covers' renditions with them, not in a query
 # of their own (a round trip: 0.1 ms of the worker's CPU and as much of the database's).
 _RENDITIONS_JSON_SQL = "(SELECT {list} FROM media_rendition r WHERE r.image_id = {image})"
-_JSON_LIST = {  # a list of lists, as JSON text
-    "postgresql": "json_agg(json_build_array({columns}))::text",
-    "sqlite": "json_group_array(json_array({columns}))",
-}
 
 
 def renditions_json_sql(image_id: str, vendor: str) -> str:
     """The renditions of the image whose id is the SQL ``image_id`` (e.g. ``i.id``), as a column
     for ``give_renditions()`` to read."""
-    columns = ", ".join(f"r.{field}" for field in _RENDITION_FIELDS)
-    json_list = _JSON_LIST[vendor].replace("{columns}", columns)
-    return _RENDITIONS_JSON_SQL.replace("{list}", json_list).replace("{image}", image_id)
+    rendition = json_array_sql([f"r.{field}" for field in _RENDITION_FIELDS], vendor)
+    return _RENDITIONS_JSON_SQL.replace("{list}", json_list_sql(rendition, vendor)).replace(
+        "{image}", image_id
+    )
 
 
 def give_renditions(image, column: str | None, using: str) -> None:

@@ -9,6 +9,7 @@ public lists' index, as ``blogsite.paging`` picks them) with their writers, thei
 the covers' renditions, a row for each of their tags.
 """
 
+import functools
 import json
 from datetime import datetime
 from typing import NamedTuple
@@ -20,7 +21,7 @@ from django.utils.functional import cached_property
 from accounts.models import User
 from blogsite import pagecache
 from blogsite.database import PLANNED_EACH_RUN
-from blogsite.rows import from_column, from_columns, sql_params
+from blogsite.rows import from_column, from_columns, json_list_sql, sql_params
 from media.models import Image, give_renditions, renditions_json_sql
 
 from . import pagekeys, search
@@ -77,19 +78,17 @@ CARDS_SQL |= {
 }
 
 
+@functools.cache
 def written_for(sql: str, vendor: str) -> str:
     """A statement of this module (``CARDS_SQL``, those made of it, a post page's) with what differs
-    between databases (the covers' renditions and uses, read as JSON) written for ``vendor``'s."""
-    return sql.replace("{renditions}", _RENDITIONS[vendor]).replace("{cover_uses}", _COVER_USES[vendor])
+    between databases (the covers' renditions and uses, read as JSON) written for ``vendor``'s;
+    written once for each."""
+    uses = _COVER_USES_SQL.replace("{list}", json_list_sql("pu.post_id", vendor))
+    return sql.replace("{renditions}", renditions_json_sql("i.id", vendor)).replace("{cover_uses}", uses)
 
 
-_RENDITIONS = {vendor: renditions_json_sql("i.id", vendor) for vendor in ("postgresql", "sqlite")}
 # The ids of the posts that use an API card's cover, as JSON text (the API's Media shows them).
-_USES_SQL = "(SELECT {list} FROM posts_postimage pu WHERE pu.image_id = c.cover_id)"
-_COVER_USES = {
-    "postgresql": _USES_SQL.replace("{list}", "json_agg(pu.post_id)::text"),
-    "sqlite": _USES_SQL.replace("{list}", "json_group_array(pu.post_id)"),
-}
+_COVER_USES_SQL = "(SELECT {list} FROM posts_postimage pu WHERE pu.image_id = c.cover_id)"
 
 
 def _cover_of(columns, db) -> Image:
