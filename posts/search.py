@@ -12,7 +12,9 @@ development and tests) each word is matched with ``icontains``, title matches fi
 Either way at most ``MAX_COUNTED`` matches are counted and paged (``ResultsPaginator``):
 "more than 100 posts" is all a reader needs, and checking 90,000 matches against the query
 costs what ranking them does. A query of words in most posts ranks its newest ``MAX_COUNTED``
-matches on the search page (``ranks_newest_matches``, docs/decisions/0098). The search page
+matches on the search page (``ranks_newest_matches``, docs/decisions/0098). A blog of more than
+twice ``RECENT_POSTS`` posts indexes its newest again, on their own (``renew_recent_index``): a
+query with more than ``MAX_COUNTED`` matches among them ranks those (docs/decisions/0099). The search page
 reads its count and results with written-out SQL on PostgreSQL (``posts.cards.SearchResults``,
 docs/decisions/0071); the API with the ORM.
 
@@ -27,17 +29,19 @@ import html
 import json
 import re
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import NamedTuple
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.paginator import Paginator
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django_tasks import task
 
 from blogsite.database import PLANNED_EACH_RUN
 
@@ -46,6 +50,9 @@ CONFIG = "english"
 SNIPPET_CHARS = 240
 MAX_COUNTED = 100
 RUM_INDEX = "post_search_rum_idx"
+# The newest posts' own search index (``renew_recent_index``), and how many posts it starts with.
+RECENT_INDEX = "post_search_recent_idx"
+RECENT_POSTS = 10_000
 # A stem in this share of the posts or more is common: a whole word of it is not also a prefix.
 COMMON_SHARE = 0.1
 _STEMMER = snowballstemmer.stemmer("english")  # CONFIG's: PostgreSQL's english_stem is Snowball's
@@ -183,33 +190,115 @@ class SearchIndex(NamedTuple):
     rum: bool  # results come best first from the RUM index (migration 0016)
     # Each stem in at least COMMON_SHARE of the posts, with its share, by PostgreSQL's statistics.
     common: Mapping[str, float]
+    # Where a blog has more than twice RECENT_POSTS posts: the time after which posts are in the
+    # recent index too (``renew_recent_index``); None where it has none.
+    recent_since: datetime | None = None
 
 
 # Per database alias, asked once per process (workers are replaced every GUNICORN_MAX_REQUESTS)
 # and again after migrations (posts/signals.py), so a search runs no extra query.
 _search_index: dict[str, SearchIndex] = {}
 _LEARN_SQL = """
-    SELECT to_regclass(%s) IS NOT NULL, (
+    SELECT to_regclass(%(rum)s) IS NOT NULL, obj_description(to_regclass(%(recent)s), 'pg_class'), (
+        SELECT count(*) > %(most)s FROM (
+            SELECT 1 FROM posts_post WHERE published_at > coalesce(
+                obj_description(to_regclass(%(recent)s), 'pg_class')::timestamptz, '-infinity'
+            ) LIMIT %(most)s + 1
+        ) r
+    ), (
         SELECT coalesce(jsonb_object_agg(e.stem, e.share), '{}')::text
         FROM pg_stats s, unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs) AS e(stem, share)
         WHERE s.schemaname = current_schema() AND s.tablename = 'posts_post' AND s.attname = 'search_vector'
-            AND e.share >= %s AND e.stem IS NOT NULL  -- the frequencies end with three of no stem
+            AND e.share >= %(common)s AND e.stem IS NOT NULL  -- the frequencies end with three of no stem
     )
 """
 
 
+def _learn_params(*, common: float) -> dict:
+    return {"rum": RUM_INDEX, "recent": RECENT_INDEX, "most": 2 * RECENT_POSTS, "common": common}
+
+
 def learn_search_index(using: str) -> SearchIndex:
-    """Ask the database whether migration 0016 could make the RUM index, and which stems are
-    common (ANALYZE's estimates; none before it ran); remember the answer."""
+    """Ask the database whether migration 0016 could make the RUM index, which stems are common
+    (ANALYZE's estimates; none before it ran) and since when posts are in the recent index;
+    remember the answer."""
     connection = connections[using]
     found = SearchIndex(rum=False, common={})
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(_LEARN_SQL, [RUM_INDEX, COMMON_SHARE])
-            rum, common = cursor.fetchone()
-            found = SearchIndex(rum=rum, common=json.loads(common))
+            cursor.execute(_LEARN_SQL, _learn_params(common=COMMON_SHARE))
+            rum, since, renew, common = cursor.fetchone()
+            found = SearchIndex(rum, json.loads(common), since and datetime.fromisoformat(since))
+        if renew:
+            renew_recent_search_index.enqueue(using=using)
     _search_index[using] = found
     return found
+
+
+_RECENT_SQL = """
+    CREATE INDEX {concurrently} {name} ON posts_post USING {method}
+    WHERE published_at > '{since}'::timestamptz
+"""
+_RECENT_METHOD = {True: "rum (search_vector rum_tsvector_ops)", False: "gin (search_vector)"}  # as 0016, 0003
+
+
+def renew_recent_index(using: str) -> datetime | None:
+    """Index the newest ``RECENT_POSTS`` posts' search vectors on their own, where a blog has more
+    than twice as many; again once that many more came. Returns the time after which posts are
+    in it (None where the blog needs none).
+
+    A search with more than ``MAX_COUNTED`` matches among them ranks those (``cards.SearchResults``):
+    at 100,000 posts a topic in a few percent of them is ranked from a few hundred matches, not
+    thousands (docs/decisions/0099). The index is made beside the one it replaces, under a
+    lock, so searches keep one; each process learns the new one when it next asks
+    (``learn_search_index``), and until then searches since the old time, correctly, from the
+    whole index.
+    """
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return None
+    concurrently = not connection.in_atomic_block  # a migration, a test: in a transaction
+    with connection.cursor() as cursor:
+        if not concurrently:  # its pending checks first
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        lock = "pg_try_advisory_lock" if concurrently else "pg_try_advisory_xact_lock"
+        cursor.execute(f"SELECT {lock}(hashtext(%s))", [RECENT_INDEX])
+        if not cursor.fetchone()[0]:
+            return search_index(using).recent_since  # another process is renewing it
+        if not concurrently:
+            return _renew_recent_index(cursor, concurrently=False)  # the lock ends with the transaction
+        try:
+            return _renew_recent_index(cursor, concurrently=True)
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [RECENT_INDEX])
+
+
+@task()
+def renew_recent_search_index(*, using: str = DEFAULT_DB_ALIAS) -> str | None:
+    """``renew_recent_index`` in the background, asked for by a process that learned it was due."""
+    since = renew_recent_index(using)
+    return since and since.isoformat()
+
+
+def _renew_recent_index(cursor, *, concurrently: bool) -> datetime | None:
+    cursor.execute(_LEARN_SQL, _learn_params(common=1))  # no stem is common in all posts: none read
+    rum, since, renew, _common = cursor.fetchone()
+    if not renew:  # not twice RECENT_POSTS since: kept (or, for a smaller blog, none needed)
+        return since and datetime.fromisoformat(since)
+    cursor.execute(
+        "SELECT published_at FROM posts_post WHERE published_at IS NOT NULL "
+        "ORDER BY published_at DESC OFFSET %s LIMIT 1",
+        [RECENT_POSTS],
+    )
+    since = cursor.fetchone()[0].astimezone(UTC)
+    sql = _RECENT_SQL.replace("{since}", since.isoformat()).replace("{name}", f"{RECENT_INDEX}_new")
+    how = "CONCURRENTLY" if concurrently else ""
+    cursor.execute(f"DROP INDEX {how} IF EXISTS {RECENT_INDEX}_new")  # a renewal cut short
+    cursor.execute(sql.replace("{method}", _RECENT_METHOD[rum]).replace("{concurrently}", how))
+    cursor.execute(f"COMMENT ON INDEX {RECENT_INDEX}_new IS '{since.isoformat()}'")
+    cursor.execute(f"DROP INDEX {how} IF EXISTS {RECENT_INDEX}")
+    cursor.execute(f"ALTER INDEX {RECENT_INDEX}_new RENAME TO {RECENT_INDEX}")
+    return since
 
 
 def search_index(using: str) -> SearchIndex:
@@ -292,6 +381,11 @@ class ResultsPaginator(Paginator):
     def newest(self) -> bool:
         """The matches counted and ranked are the newest: the page says so when there are more."""
         return self.object_list.newest
+
+    @property
+    def since(self):
+        """The matches counted and ranked were published after this time (or None): the page says so."""
+        return self.object_list.since
 
 
 class WordPattern(NamedTuple):

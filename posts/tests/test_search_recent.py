@@ -1,0 +1,108 @@
+"""The newest posts' own search index (docs/decisions/0099): a blog with more than twice
+search.RECENT_POSTS posts indexes its newest RECENT_POSTS again, and a search with more than
+MAX_COUNTED matches among them ranks those, saying since when; fewer, and every post is searched."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.template.defaultfilters import date
+from django.utils import timezone
+
+from posts import search
+from posts.cards import SearchResults
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's full-text search"),
+]
+
+
+@pytest.fixture
+def small_window(monkeypatch):
+    """Three posts in the recent index, two matches counted: the rules at a size a test can make."""
+    monkeypatch.setattr(search, "RECENT_POSTS", 3)
+    monkeypatch.setattr(search, "MAX_COUNTED", 2)
+    monkeypatch.setattr(search, "_search_index", {})  # what is learned here is forgotten after
+
+
+def days_ago(days):
+    return timezone.now() - timedelta(days=days)
+
+
+def recent_index():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexdef, obj_description(to_regclass(indexname), 'pg_class') FROM pg_indexes "
+            "WHERE indexname = %s",
+            [search.RECENT_INDEX],
+        )
+        return cursor.fetchone()
+
+
+def test_a_blog_of_up_to_twice_the_window_has_no_recent_index(small_window, author, make_post):
+    for n in range(6):
+        make_post(author, f"Zebra {n}", published_at=days_ago(n + 1))
+    assert search.renew_recent_index(connection.alias) is None
+    assert recent_index() is None
+    assert search.learn_search_index(connection.alias).recent_since is None
+
+
+def test_a_larger_blog_indexes_its_newest_posts_and_renews_it_when_twice_as_many_came(
+    small_window, author, make_post
+):
+    for n in range(7):
+        make_post(author, f"Zebra {n}", published_at=days_ago(20 - n))
+    since = search.renew_recent_index(connection.alias)
+    fourth_newest = days_ago(20 - 3)
+    assert abs(since - fourth_newest) < timedelta(seconds=5)  # the three after it are in
+    definition, comment = recent_index()
+    assert f"WHERE (published_at > '{since.isoformat(' ').replace('+00:00', '+00')}'" in definition
+    assert comment == since.isoformat()
+    assert search.learn_search_index(connection.alias).recent_since == since
+
+    for n in range(3):  # twice the window since: not yet due
+        make_post(author, f"Later {n}", published_at=days_ago(10 - n))
+    assert search.renew_recent_index(connection.alias) == since
+    make_post(author, "One more", published_at=days_ago(1))
+    renewed = search.renew_recent_index(connection.alias)
+    assert abs(renewed - days_ago(10)) < timedelta(seconds=5)  # the fourth newest
+    assert recent_index()[1] == renewed.isoformat()
+
+
+def test_learning_that_the_index_is_due_renews_it_in_the_background(small_window, author, make_post):
+    for n in range(7):
+        make_post(author, f"Zebra {n}", published_at=days_ago(20 - n))
+    assert recent_index() is None
+    search.learn_search_index(connection.alias)  # the task runs as it is enqueued here
+    assert recent_index() is not None
+
+
+@pytest.fixture
+def blog_with_recent_index(small_window, author, make_post):
+    """Old posts that match "zebra" best (in their titles), newer ones that match it in their
+    bodies only, and a word only an old post has."""
+    for n in range(4):
+        make_post(author, f"Zebra {n}", body="Zebra, zebra, zebra and a lion.", published_at=days_ago(30 + n))
+    for n in range(4):
+        make_post(author, f"News {n}", body=f"A zebra crossed the road ({n}).", published_at=days_ago(4 - n))
+    search.renew_recent_index(connection.alias)
+    return search.learn_search_index(connection.alias).recent_since
+
+
+def test_a_search_with_more_matches_than_counted_among_the_newest_ranks_those(blog_with_recent_index, client):
+    results = SearchResults("zebra")
+    assert results.since == blog_with_recent_index
+    assert (results.count(), results.more) == (2, True)
+    assert all(card.title.startswith("News") for card in results[0:2])  # not the old, better ones
+    page = client.get("/search/", {"q": "zebra"}).content.decode()
+    shown = date(timezone.localtime(blog_with_recent_index), "j F Y")
+    assert "More than 2 posts found for “zebra”: the best 2 published since <time datetime=" in page
+    assert f">{shown}</time> are shown" in page
+
+
+def test_a_search_with_few_matches_among_the_newest_searches_every_post(blog_with_recent_index):
+    results = SearchResults("lion")  # only the old posts say it
+    assert results.since is None
+    assert (results.count(), results.more) == (2, True)
+    assert all(card.title.startswith("Zebra") for card in results[0:2])
