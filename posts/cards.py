@@ -361,17 +361,32 @@ SEARCH_COUNT_SQL = """
     SELECT count(*), ({query})::text
     FROM (SELECT 1 FROM posts_post p WHERE {where}{order} LIMIT %(limit)s) m
 """.replace("{where}", _SEARCH_WHERE)
-SEARCH_PAGE_SQL = """
+# A large blog's query with few matches among the newest posts (``since`` is None there) ranks
+# all of them once, ``limit`` ids best first, and reads its page by id: a count and a page
+# would intersect the query's entries in the whole index twice.
+SEARCH_RANKED_SQL = """
+    SELECT ({query})::text,
+        ARRAY(SELECT p.id FROM posts_post p WHERE {where} ORDER BY {order} LIMIT %(limit)s)
+""".replace("{where}", _SEARCH_WHERE)
+_SEARCH_CARD = """
     SELECT p.id, p.title, p.slug, p.summary, p.reading_time_minutes, p.published_at, p.body_html,
         ARRAY(
             SELECT ARRAY[t.name, t.slug] FROM posts_tag t JOIN posts_post_tags pt ON pt.tag_id = t.id
             WHERE pt.post_id = p.id ORDER BY t.name
         ),
         p.author_id, u.username, u.display_name
+"""
+SEARCH_PAGE_SQL = (
+    _SEARCH_CARD
+    + """
     FROM (SELECT * FROM posts_post p WHERE {where}{newest}) p
     JOIN accounts_user u ON u.id = p.author_id
     ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
 """.replace("{where}", _SEARCH_WHERE)
+)
+SEARCH_CARDS_SQL = (
+    _SEARCH_CARD + "FROM posts_post p JOIN accounts_user u ON u.id = p.author_id WHERE p.id = ANY(%(ids)s)"
+)
 SEARCH_NEWEST = _MATCHES_NEWEST_FIRST + " LIMIT %(newest)s"
 SEARCH_TSQUERY = "%(tsquery)s::tsquery"
 SEARCH_ORDER = {  # by the RUM index, or not (no RUM, or the newest matches of common words)
@@ -429,14 +444,15 @@ class SearchResults:
         self.now = timezone.now()  # one moment for the count and the page
 
     @cached_property
-    def _counted(self) -> tuple[int, str, datetime | None]:
-        """How many posts match, up to one past ``MAX_COUNTED``; on PostgreSQL, the query's stems
-        and the time after which the matches counted and ranked were published (``since``)."""
+    def _counted(self) -> tuple[int, str, datetime | None, list[int] | None]:
+        """How many posts match, up to one past ``MAX_COUNTED``; on PostgreSQL, the query's stems,
+        the time after which the matches counted and ranked were published (``since``), and the
+        ids of the matches where they were ranked already (``SEARCH_RANKED_SQL``)."""
         if not self.text:
-            return 0, "", None
+            return 0, "", None, None
         if not self.postgres:
             matches = Post.objects.public().search(self.text).order_by().values("pk")
-            return matches[: search.MAX_COUNTED + 1].count(), "", None
+            return matches[: search.MAX_COUNTED + 1].count(), "", None, None
         index = search.search_index(self.using)
         query, params = search.postgres_query_sql(self.text, index.common)
         order = _MATCHES_NEWEST_FIRST if self.newest else ""  # the matches the page ranks
@@ -444,14 +460,18 @@ class SearchResults:
         since = None if self.newest else index.recent_since
         count_sql = SEARCH_COUNT_SQL.replace("{query}", query).replace("{order}", order)
         with connections[self.using].cursor() as cursor:
-            if since is not None:
-                cursor.execute(count_sql.replace("{recent}", _since(since)), params)
-                found = cursor.fetchone()
-                if found[0] > search.MAX_COUNTED:
-                    return *found, since
-            # On a blog this large the count of all posts is planned for its query too.
-            cursor.execute(count_sql.replace("{recent}", "" if since is None else PLANNED_EACH_RUN), params)
-            return *cursor.fetchone(), None
+            if since is None:
+                cursor.execute(count_sql.replace("{recent}", ""), params)
+                return *cursor.fetchone(), None, None
+            cursor.execute(count_sql.replace("{recent}", _since(since)), params)
+            found = cursor.fetchone()
+            if found[0] > search.MAX_COUNTED:
+                return *found, since, None
+            order = SEARCH_ORDER[search.ranks_by_rum_index(self.using)].format(query=query)
+            ranked_sql = SEARCH_RANKED_SQL.replace("{query}", query).replace("{order}", order)
+            cursor.execute(ranked_sql.replace("{recent}", PLANNED_EACH_RUN), params)  # planned for its query
+            tsquery, ranked = cursor.fetchone()
+            return len(ranked), tsquery, None, ranked
 
     @property
     def since(self) -> datetime | None:
@@ -495,7 +515,9 @@ class SearchResults:
     def _postgres_rows(self, start: int, stop: int) -> list[tuple]:
         # The query as the count's statement made it: a tsquery's text reads back as the same
         # tsquery, and PostgreSQL need not parse the reader's words again (0.2 ms of planning).
-        tsquery = self._counted[1]
+        _count, tsquery, _since_time, ranked = self._counted
+        if ranked is not None:
+            return self._ranked_rows(ranked[start:stop], tsquery)
         order = SEARCH_ORDER[not self.newest and search.ranks_by_rum_index(self.using)]
         sql = SEARCH_PAGE_SQL.format(
             query=SEARCH_TSQUERY,
@@ -509,6 +531,13 @@ class SearchResults:
             rows = cursor.fetchall()
         pattern = search.stem_pattern(tsquery)
         return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in rows]
+
+    def _ranked_rows(self, ids: list[int], tsquery: str) -> list[tuple]:
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(SEARCH_CARDS_SQL, {"ids": ids})
+            rows = {row[0]: row for row in cursor.fetchall()}
+        pattern = search.stem_pattern(tsquery)
+        return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in map(rows.get, ids) if row]
 
     def _orm_rows(self, start: int, stop: int) -> list[tuple]:
         posts = search.add_snippets(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from posts import search
 from posts.cards import SearchResults
+from posts.models import Post
 
 pytestmark = [
     pytest.mark.django_db,
@@ -106,3 +107,16 @@ def test_a_search_with_few_matches_among_the_newest_searches_every_post(blog_wit
     assert results.since is None
     assert (results.count(), results.more) == (2, True)
     assert all(card.title.startswith("Zebra") for card in results[0:2])
+
+
+def test_a_search_of_every_post_on_a_large_blog_is_ranked_once_in_the_orms_order(
+    blog_with_recent_index, author, make_post, django_assert_num_queries
+):
+    for n in range(1, 4):
+        make_post(author, f"Old {n}", body="An owl. " + "Owl, " * n, published_at=days_ago(60 + n))
+    expected = [post.pk for post in Post.objects.public().search("owl")]
+    assert len(expected) == 3
+    with django_assert_num_queries(3):  # among the newest, all ranked, the page
+        results = SearchResults("owl")
+        assert (results.count(), results.more, results.since) == (2, True, None)
+        assert [card.pk for card in results[0:2]] == expected[:2]
