@@ -402,6 +402,12 @@ def _since(time: datetime) -> str:
     return _SINCE_RECENT.replace("{since}", time.astimezone(UTC).isoformat())
 
 
+def _with_snippets(rows: list[tuple], tsquery: str) -> list[tuple]:
+    """Search rows with each body (the seventh column) made the snippet of ``tsquery``'s words."""
+    pattern = search.stem_pattern(tsquery)
+    return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in rows]
+
+
 class _Tag(NamedTuple):
     """A search result's tag, with Tag's own rule for its address borrowed."""
 
@@ -431,9 +437,11 @@ class SearchCard(NamedTuple):
 class SearchResults:
     """The public posts matching a reader's ``text``, best first, as Django's ``Paginator`` pages
     through a list: at most ``search.MAX_COUNTED`` of them counted (one query), and a page read as
-    cards (one query for the posts with their writers, bodies and tags; two elsewhere).
+    cards (one query for the posts with their writers, bodies and tags; two elsewhere). A large
+    blog counts among its newest posts first (``since``), and ranks a query with few matches
+    there once, over every post, reading its page by id: three queries.
 
-    On PostgreSQL both queries are written out, as the cards of the other lists are; elsewhere
+    On PostgreSQL the queries are written out, as the cards of the other lists are; elsewhere
     they come from ``Post.objects.public().search(text)``.
     """
 
@@ -467,8 +475,8 @@ class SearchResults:
             found = cursor.fetchone()
             if found[0] > search.MAX_COUNTED:
                 return *found, since, None
-            order = SEARCH_ORDER[search.ranks_by_rum_index(self.using)].format(query=query)
-            ranked_sql = SEARCH_RANKED_SQL.replace("{query}", query).replace("{order}", order)
+            rank = SEARCH_ORDER[search.ranks_by_rum_index(self.using)].format(query=query)
+            ranked_sql = SEARCH_RANKED_SQL.replace("{query}", query).replace("{order}", rank)
             cursor.execute(ranked_sql.replace("{recent}", PLANNED_EACH_RUN), params)  # planned for its query
             tsquery, ranked = cursor.fetchone()
             return len(ranked), tsquery, None, ranked
@@ -528,16 +536,14 @@ class SearchResults:
         page = {"limit": stop - start, "offset": start, "newest": search.MAX_COUNTED}
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, {**self._public(), "tsquery": tsquery, **page})
-            rows = cursor.fetchall()
-        pattern = search.stem_pattern(tsquery)
-        return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in rows]
+            return _with_snippets(cursor.fetchall(), tsquery)
 
     def _ranked_rows(self, ids: list[int], tsquery: str) -> list[tuple]:
+        """The cards of ``ids``, in their order (a post deleted since it was ranked is left out)."""
         with connections[self.using].cursor() as cursor:
             cursor.execute(SEARCH_CARDS_SQL, {"ids": ids})
             rows = {row[0]: row for row in cursor.fetchall()}
-        pattern = search.stem_pattern(tsquery)
-        return [(*row[:6], search.snippet(row[6], pattern), *row[7:]) for row in map(rows.get, ids) if row]
+        return _with_snippets([rows[pk] for pk in ids if pk in rows], tsquery)
 
     def _orm_rows(self, start: int, stop: int) -> list[tuple]:
         posts = search.add_snippets(
