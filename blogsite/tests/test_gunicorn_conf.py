@@ -1,6 +1,8 @@
 """gunicorn as the Procfile runs it (gunicorn.conf.py), in a process of its own."""
 
+import gc
 import os
+import runpy
 import socket
 import subprocess
 import sys
@@ -8,8 +10,10 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from unittest import mock
 
 import pytest
+from gunicorn.config import Config
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -68,3 +72,17 @@ def test_finding_5_gunicorn_takes_no_script_name_from_request_headers(gunicorn):
     # With the header taken, /anything/healthz becomes SCRIPT_NAME=/anything + PATH_INFO=/healthz.
     assert status_of(f"{gunicorn}/anything/healthz", {"SCRIPT_NAME": "/anything"}) == 404
     assert status_of(f"{gunicorn}/healthz", {"SCRIPT_NAME": "/anything"}) == 200
+
+
+def test_a_worker_freezes_the_loaded_site_out_of_the_collectors_walks():
+    with mock.patch.dict(os.environ):
+        settings = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
+    config = Config()
+    for name, value in settings.items():
+        if name in config.settings:
+            config.set(name, value)
+    try:
+        config.post_worker_init(worker=None)  # as gunicorn calls it once the site is loaded
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
