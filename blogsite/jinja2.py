@@ -15,6 +15,7 @@ helpers with ``add_globals()`` from their ``AppConfig.ready()``, as they plug in
 import functools
 import unicodedata
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.core.signals import setting_changed
@@ -23,7 +24,7 @@ from django.template import defaultfilters
 from django.templatetags.static import static as static_url
 from django.utils import timezone, translation
 from django.utils.text import add_truncation_text, calculate_truncate_chars_length
-from jinja2 import Environment
+from jinja2 import Environment, Template
 
 from blogsite.links import cached_reverse
 
@@ -52,11 +53,31 @@ def _forget_static(setting, **kwargs):
         static.cache_clear()
 
 
+# The time zone and language of the render running now (``LocalisedTemplate``).
+_RENDER_LOCALE: ContextVar[tuple | None] = ContextVar("render_locale", default=None)
+
+
+class LocalisedTemplate(Template):
+    """A template that reads the active time zone and language once a render, not once a date:
+    each is an asgiref Local read of some 5 µs, and a page of ten cards shows thirty dates."""
+
+    def render(self, *args, **kwargs) -> str:
+        token = _RENDER_LOCALE.set((timezone.get_current_timezone(), translation.get_language()))
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _RENDER_LOCALE.reset(token)
+
+
+def _zone_and_language() -> tuple:
+    return _RENDER_LOCALE.get() or (timezone.get_current_timezone(), translation.get_language())
+
+
 def date(value, format: str) -> str:
     """Django's ``date`` filter, in the site's time zone: Django's own templates convert a
     datetime to local time before their date filters see it; Jinja2 does not."""
     if isinstance(value, datetime) and timezone.is_aware(value):
-        return _local_date(value, format, timezone.get_current_timezone(), translation.get_language())
+        return _local_date(value, format, *_zone_and_language())
     return defaultfilters.date(value, format)
 
 
@@ -68,7 +89,7 @@ def machine_datetime(value: datetime | None) -> str:
     if not value:
         return ""
     if timezone.is_aware(value):
-        return _local_date(value, "", timezone.get_current_timezone(), "")
+        return _local_date(value, "", _zone_and_language()[0], "")
     return value.isoformat(timespec="seconds")
 
 
@@ -98,6 +119,7 @@ def environment(**options) -> Environment:
     options.pop("autoescape", None)
     options.setdefault("keep_trailing_newline", True)  # a page or an e-mail ends as its file does
     env = Environment(autoescape=True, **options)
+    env.template_class = LocalisedTemplate
     env.globals.update(url=url, static=static, **APP_GLOBALS)
     env.filters.update(
         date=date,

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.template import defaultfilters, engines
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from blogsite.jinja2 import truncatechars
 
@@ -55,3 +56,17 @@ def test_text_is_escaped_unless_marked_safe():
 def test_truncatechars_gives_what_djangos_gives(text):
     for length in (-1, 0, 1, 10, 11, 30, 160):
         assert truncatechars(text, length) == defaultfilters.truncatechars(text, length)
+
+
+def test_a_render_reads_the_active_time_zone_and_language_once(settings, monkeypatch):
+    settings.TIME_ZONE = "Europe/Paris"
+    reads = []
+    read_zone = timezone.get_current_timezone
+    monkeypatch.setattr(timezone, "get_current_timezone", lambda: reads.append(1) or read_zone())
+    moments = [datetime(2026, 7, day, 22, 30, tzinfo=UTC) for day in range(1, 31)]
+    each = "{% for m in moments %}{{ m|date('j F') }} {{ m|machine_datetime }};{% endfor %}"
+    html = render(each, moments=moments)
+    assert html.startswith("2 July 2026-07-02T00:30:00+02:00;") and html.count(";") == 30
+    assert len(reads) == 1
+    with timezone.override("Asia/Tokyo"):  # and the next render, the zone active then
+        assert render("{{ m|date('j F, H:i') }}", m=moments[0]) == "2 July, 07:30"
