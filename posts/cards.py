@@ -14,6 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import NamedTuple
 
+from django.core.paginator import Paginator
 from django.db import connections, router
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -25,7 +26,16 @@ from blogsite.rows import from_column, from_columns, json_list_sql, sql_params
 from media.models import Image, give_renditions, renditions_json_sql
 
 from . import pagekeys, search
-from .models import Post, Tag, TagLink, public_sql, writer_public_posts_sql
+from .models import (
+    KEPT_COUNT_SQL,
+    ListCount,
+    Post,
+    Tag,
+    TagLink,
+    kept_count_sql,
+    public_sql,
+    writer_public_posts_sql,
+)
 
 # A card's cover in full, in the model's order as from_db() takes them: the pages show a few of
 # its fields (media.markup.picture), the API's list all of them (posts/api.py).
@@ -143,16 +153,22 @@ class PostCard(NamedTuple):
         return _tagged_cards(rows, db)
 
 
-def _list_rows(sqls: dict, start: int, stop: int, *, count: int | None, tag, author) -> tuple[list, str]:
+def _list_rows(
+    sqls: dict, start: int, stop: int, *, count: int | None, tag, author, counted: bool = False
+) -> tuple[list, str]:
     """The rows of ``sqls``' statement for the list of ``count`` posts asked for (a tag's or a
     writer's by id, or by slug and username; else the site's), rows ``start:stop``; and the
-    database read. Deep in the site's list or a writer's, they are read from an anchor."""
+    database read. Deep in the site's list or a writer's, they are read from an anchor.
+    ``counted``: each row also holds the list's count (a list by id, read without an anchor)."""
     kind, pk = (
         ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
     )
     if isinstance(pk, str):
         kind += " slug" if kind == "tag" else " username"
     params = {"now": timezone.now(), "id": pk, "limit": stop - start, "offset": start}
+    if counted:
+        kind += " counted"
+        params["key"] = kept_count_sql(tag=tag, author=author)[1]
     db = router.db_for_read(Post)
     if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in ("site", "author"):
         anchor = ListAnchors(kind, pk, params, db).anchor_for(count - stop)
@@ -231,20 +247,66 @@ def _card(row: tuple, db: str, tags: list) -> PostCard:
 class PublicCards:
     """The cards of a public list (the site's, a tag's or a writer's, by id or by slug and
     username) of ``count`` posts, as Django's ``Paginator`` pages through a list: each page one
-    query for its posts."""
+    query for its posts. A count not given is read with a first page (``counted_page()``), or
+    on its own when first asked for."""
 
-    def __init__(self, count: int, *, tag: int | str | None = None, author: int | str | None = None):
+    def __init__(
+        self, count: int | None = None, *, tag: int | str | None = None, author: int | str | None = None
+    ):
         self._count, self.tag, self.author = count, tag, author
 
     def count(self) -> int:
+        if self._count is None:
+            self._count = ListCount.objects.public_posts(tag=self.tag, author=self.author)
         return self._count
 
     def __len__(self) -> int:
-        return self._count
+        return self.count()
 
     def __getitem__(self, window: slice) -> list[PostCard]:
-        start, stop, _step = window.indices(self._count)
+        start, stop, _step = window.indices(self.count())
         return PostCard.page_of(start, stop, count=self._count, tag=self.tag, author=self.author)
+
+    def counted_page(self, start: int, stop: int) -> list[PostCard] | None:
+        """Cards ``start:stop`` read with the list's count in one statement, for a list by id
+        whose count is not known yet and a page among its first (read without an anchor); None
+        for any other, or for a page past the list's end, which its count alone decides."""
+        by_id = all(isinstance(pk, int | None) for pk in (self.tag, self.author))
+        if self._count is not None or not by_id or not 0 <= start < min(stop, ListAnchors.EVERY):
+            return None
+        rows, db = _list_rows(
+            TAGGED_CARDS_SQL, start, stop, count=None, tag=self.tag, author=self.author, counted=True
+        )
+        count = rows[0][CARD_WIDTH] if rows else None
+        if count is None or count <= start:
+            return None
+        self._count = count
+        return _tagged_cards(rows, db)
+
+
+class PublicListPaginator(Paginator):
+    """Django's ``Paginator`` over ``PublicCards`` that may not know their count: a page among
+    the first is read with the count, one query rather than a count and then the page. Any
+    other page, or a number Django would not take, goes Django's way."""
+
+    def get_page(self, number):
+        asked = 1 if number is None else _whole_number(number)
+        if asked is not None and asked >= 1 and not self.orphans:
+            start = (asked - 1) * self.per_page
+            cards = self.object_list.counted_page(start, start + self.per_page)
+            if cards is not None:
+                return self._get_page(cards, asked, self)
+        return super().get_page(number)
+
+
+def _whole_number(number) -> int | None:
+    """``number`` as ``Paginator.validate_number()`` reads a page number, or None if it would refuse it."""
+    if isinstance(number, float) and not number.is_integer():
+        return None
+    try:
+        return int(number)
+    except (TypeError, ValueError):
+        return None
 
 
 # LISTS WITH THEIR TAGS: THE SITE'S AND THE API'S
@@ -277,6 +339,13 @@ def _tagged(columns: str = "", joins: str = "") -> dict[str, str]:
 
 
 TAGGED_CARDS_SQL = _tagged()
+# A first page (read without an anchor) of the site's list, or a tag's or a writer's by id, with
+# the list's count (ListCountQuerySet.public_posts()'s statement) before the tag's columns.
+_LIST_COUNT_COLUMN = ", (SELECT public FROM ({kept}) kept) AS list_count"
+TAGGED_CARDS_SQL |= {
+    f"{kind} counted": _tagged(_LIST_COUNT_COLUMN.replace("{kept}", KEPT_COUNT_SQL[kind]))[kind]
+    for kind in ("site", "tag", "author")
+}
 API_CARDS_SQL = _tagged(_UPLOADER_COLUMNS, _UPLOADER_JOINS)
 
 

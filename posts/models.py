@@ -802,6 +802,16 @@ KEPT_COUNT_SQL = {
 }
 
 
+def kept_count_sql(*, tag: int | None = None, author: int | None = None) -> tuple[str, str]:
+    """The statement of ``KEPT_COUNT_SQL`` for the site's list, or a tag's or a writer's by id
+    (``%(id)s``), and its list's key (``%(key)s``)."""
+    if tag is not None:
+        return KEPT_COUNT_SQL["tag"], pagekeys.tag_posts_key(tag)
+    if author is not None:
+        return KEPT_COUNT_SQL["author"], pagekeys.author_posts_key(author)
+    return KEPT_COUNT_SQL["site"], pagekeys.POSTS
+
+
 # A writer's number of public posts beside their row ({user}): their list's kept count ({kept},
 # joined by its key as pagekeys.author_posts_key() names it) less their posts scheduled for later,
 # as ListCountQuerySet.public_posts_of() counts them. For writers read in written-out SQL.
@@ -862,13 +872,8 @@ class ListCountQuerySet(models.QuerySet):
         return key, models.Subquery(scheduled)
 
     def _public_posts_by_id(self, *, tag, author) -> int:
-        if tag is not None:
-            sql, key, pk = KEPT_COUNT_SQL["tag"], pagekeys.tag_posts_key(tag), tag
-        elif author is not None:
-            sql, key, pk = KEPT_COUNT_SQL["author"], pagekeys.author_posts_key(author), author
-        else:
-            sql, key, pk = KEPT_COUNT_SQL["site"], pagekeys.POSTS, None
-        params = {"now": timezone.now(), "key": key, "id": pk}
+        sql, key = kept_count_sql(tag=tag, author=author)
+        params = {"now": timezone.now(), "key": key, "id": tag if tag is not None else author}
         with connections[self.db].cursor() as cursor:  # a row, not raw()'s instance: a third of the cost
             cursor.execute(sql, sql_params(params, connections[self.db]))
             row = cursor.fetchone()

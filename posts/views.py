@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import add_never_cache_headers
@@ -14,14 +13,14 @@ from blogsite.pagecache import cache_public
 from blogsite.paging import canonical_number
 
 from . import pagekeys, search
-from .cards import PublicCards, SearchResults, public_post
-from .models import ListCount, Post, Tag
+from .cards import PublicCards, PublicListPaginator, SearchResults, public_post
+from .models import Post, Tag
 
 
-def _page_of(request, count: int, **of):
-    """One page of the cards of a public list of ``count`` posts (the site's, or ``tag=``/``author=``
-    an id's); a bad or out-of-range ``?page=`` gives the nearest."""
-    paginator = Paginator(PublicCards(count, **of), settings.BLOG_POSTS_PER_PAGE)
+def _page_of(request, **of):
+    """One page of the cards of a public list (the site's, or ``tag=``/``author=`` an id's), its
+    count with it; a bad or out-of-range ``?page=`` gives the nearest."""
+    paginator = PublicListPaginator(PublicCards(**of), settings.BLOG_POSTS_PER_PAGE)
     return paginator.get_page(request.GET.get("page"))
 
 
@@ -39,7 +38,7 @@ def _list_page(request, template: str, context: dict, keys) -> HttpResponse:
 
 @cache_public(query=["page"])
 def home(request):
-    page = _page_of(request, ListCount.objects.public_posts())
+    page = _page_of(request)
     return _list_page(request, "posts/home.html", {"page": page}, [pagekeys.POSTS, *pagekeys.for_cards(page)])
 
 
@@ -68,10 +67,9 @@ def post_detail(request, slug):
 @cache_public(query=["page"])
 def tag_detail(request, slug):
     tag = Tag.at_slug(slug)
-    count = ListCount.objects.public_posts(tag=tag.pk) if tag else 0
-    if not count:
+    page = _page_of(request, tag=tag.pk) if tag else None
+    if page is None or not page.paginator.count:
         raise Http404("No public post has this tag.")  # a tag only drafts use stays unknown
-    page = _page_of(request, count, tag=tag.pk)
     keys = pagekeys.tag_key(tag.pk), pagekeys.tag_posts_key(tag.pk), *pagekeys.for_cards(page)
     return _list_page(request, "posts/tag_detail.html", {"tag": tag, "page": page}, keys)
 
@@ -79,10 +77,9 @@ def tag_detail(request, slug):
 @cache_public(query=["page"])
 def author_detail(request, username):
     author = get_object_or_404(get_user_model(), username=username, is_active=True)
-    count = ListCount.objects.public_posts(author=author.pk)
-    if not count:
+    page = _page_of(request, author=author.pk)
+    if not page.paginator.count:
         raise Http404("This author has not published anything yet.")
-    page = _page_of(request, count, author=author.pk)
     keys = author_key(author.pk), pagekeys.author_posts_key(author.pk), *pagekeys.for_cards(page)
     return _list_page(request, "posts/author_detail.html", {"author": author, "page": page}, keys)
 

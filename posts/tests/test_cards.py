@@ -5,13 +5,22 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 from django.utils import timezone
 
 from media.models import Image, Rendition
 from media.tests import images
-from posts.cards import CARDS_SQL, ApiCards, PostCard, public_post, written_for
-from posts.models import KEPT_COUNT_SQL, Post, Tag
+from posts.cards import (
+    CARDS_SQL,
+    ApiCards,
+    PostCard,
+    PublicCards,
+    PublicListPaginator,
+    public_post,
+    written_for,
+)
+from posts.models import KEPT_COUNT_SQL, ListCount, Post, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -233,3 +242,27 @@ def _nodes(node: dict):
     yield node
     for child in node.get("Plans", []):
         yield from _nodes(child)
+
+
+def test_a_first_page_is_read_with_its_lists_count_in_one_query(blog, author, django_assert_num_queries):
+    news = Tag.objects.get(name="news")
+    for of in ({}, {"tag": news.pk}, {"author": author.pk}):
+        count = ListCount.objects.public_posts(**of)  # the scheduled post is not counted
+        for start in range(0, count, 3):
+            cards, expected = PublicCards(**of), PostCard.page_of(start, start + 3, **of)
+            with django_assert_num_queries(1):
+                assert cards.counted_page(start, start + 3) == expected
+                assert cards.count() == count
+        past_the_end = PublicCards(**of)
+        assert past_the_end.counted_page(count, count + 3) is None
+        assert past_the_end.count() == count
+
+
+def test_a_paginator_reading_counts_with_pages_gives_djangos_pages(blog, author):
+    news = Tag.objects.get(name="news")
+    for of in ({}, {"tag": news.pk}, {"author": author.pk}):
+        count = ListCount.objects.public_posts(**of)
+        for number in (None, "1", "2", "3", "99", "0", "-1", "x", "2.0", 2, 2.5):
+            page = PublicListPaginator(PublicCards(**of), 3).get_page(number)
+            django = Paginator(PublicCards(count, **of), 3).get_page(number)
+            assert (page.number, list(page), page.paginator.count) == (django.number, list(django), count)

@@ -64,11 +64,11 @@ def big_blog(author, make_post, monkeypatch):
 def pages(post, author):
     tag = post.tags.first()
     return {
-        "/": 2,
-        "/?page=1500": 2,
+        "/": 1,
+        "/?page=1500": 2,  # deep: the count first, to find the page's anchor
         post.get_absolute_url(): 2,
-        tag.get_absolute_url(): 3,
-        author.get_absolute_url(): 3,
+        tag.get_absolute_url(): 2,
+        author.get_absolute_url(): 2,
         f"{author.get_absolute_url()}?page=1500": 3,
         "/api/posts": 2,
         "/api/posts?page=1500": 2,
