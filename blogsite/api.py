@@ -141,15 +141,21 @@ class PageParams(Schema):
 
 def paginate(request, queryset, params: PageParams, serialize, *, prepare=list, count=None) -> dict:
     """A Page of ``queryset``: one COUNT query (unless its ``count`` is given) and one query for
-    the rows (plus its prefetches). Given its ``count``, ``queryset`` may also be any list that
-    reads a page of rows when sliced, as Django's ``Paginator`` takes one.
+    the rows (plus its prefetches). ``queryset`` may also be any list that counts itself and
+    reads a page of rows when sliced, as Django's ``Paginator`` takes one; one that can read its
+    count with a page (``counted_page(start, stop)``, None where it cannot) is asked that first.
 
     ``prepare`` turns the page's rows into the list to serialize (e.g. adding search snippets).
     """
+    start, stop = (params.page - 1) * params.page_size, params.page * params.page_size
+    counted = None
+    if count is None and hasattr(queryset, "counted_page"):
+        counted = queryset.counted_page(start, stop)
     if count is None:
         count = queryset.count()
-    start, stop = (params.page - 1) * params.page_size, params.page * params.page_size
-    if start >= count:
+    if counted is not None:
+        rows = prepare(counted)
+    elif start >= count:
         rows = []
     elif isinstance(queryset, QuerySet):
         rows = prepare(page_rows(queryset, start, stop))

@@ -261,9 +261,8 @@ def _post_for(request, post_id: int, *, lock=False) -> Post:
 @router.get("/posts", response={200: Page[PostSummaryOut], **errors(400, 401, 429)}, exclude_unset=True)
 def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
     """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
-    count = _kept_count(request.auth, filters)
-    if count is not None:  # a public list: its pages read as cards (docs/decisions/0082, 0086)
-        posts = ApiCards(count, tag=filters.tag or None, author=filters.author or None)
+    posts = _kept_list(request.auth, filters)
+    if posts is not None:  # a public list: its pages read as cards (docs/decisions/0082, 0086)
         read_covers_data = functools.partial(card_covers_data, request, read=posts)
     else:
         posts = _filtered_posts(request.auth, filters)
@@ -278,20 +277,25 @@ def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
         return rows
 
     summary = functools.partial(post_data, request, full=False, covers=covers)
-    return paginate(request, posts, filters, summary, prepare=prepare, count=count)
+    return paginate(request, posts, filters, summary, prepare=prepare)
 
 
-def _kept_count(user, filters: PostFilters) -> int | None:
-    """The count of a public list the database keeps (all posts, a tag's or a writer's), without
-    counting them; None for the lists it does not keep (searches, own posts, two filters)."""
+def _kept_list(user, filters: PostFilters) -> ApiCards | None:
+    """A public list whose count the database keeps (all posts, a tag's or a writer's), as cards
+    that know it without counting (the site's reads it with its first pages); None for the lists
+    it does not keep (searches, own posts, two filters)."""
     private = filters.mine or (filters.status and user.is_authenticated)
     if private or filters.q or (filters.tag and filters.author):
         return None
     if filters.tag:
-        return ListCount.objects.public_posts(tag=Tag.objects.filter(slug=filters.tag))
+        count = ListCount.objects.public_posts(tag=Tag.objects.filter(slug=filters.tag))
+        return ApiCards(count, tag=filters.tag)
     if filters.author:
-        return ListCount.objects.public_posts(author=get_user_model().objects.filter(username=filters.author))
-    return ListCount.objects.public_posts()
+        count = ListCount.objects.public_posts(
+            author=get_user_model().objects.filter(username=filters.author)
+        )
+        return ApiCards(count, author=filters.author)
+    return ApiCards()
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})

@@ -274,13 +274,18 @@ class PublicCards:
         by_id = all(isinstance(pk, int | None) for pk in (self.tag, self.author))
         if self._count is not None or not by_id or not 0 <= start < min(stop, ListAnchors.EVERY):
             return None
-        rows, db = _list_rows(
-            TAGGED_CARDS_SQL, start, stop, count=None, tag=self.tag, author=self.author, counted=True
-        )
+        of = {"tag": self.tag, "author": self.author}
+        rows, db = _list_rows(self._sqls(), start, stop, count=None, counted=True, **of)
         count = rows[0][CARD_WIDTH] if rows else None
         if count is None or count <= start:
             return None
         self._count = count
+        return self._cards(rows, db, counted=True)
+
+    def _sqls(self) -> dict[str, str]:
+        return TAGGED_CARDS_SQL
+
+    def _cards(self, rows: list, db: str, *, counted: bool) -> list[PostCard]:
         return _tagged_cards(rows, db)
 
 
@@ -333,19 +338,26 @@ _UPLOADER_COLUMNS = _UPLOADER_COLUMNS.replace("{posts}", _UPLOADER_POSTS)
 _UPLOADER_JOINS = "\n    LEFT JOIN accounts_user o ON o.id = c.cover_owner_id" + _UPLOADER_KEPT_COUNT
 
 
+# A first page (read without an anchor) of the site's list, or a tag's or a writer's by id, may
+# also read the list's count (ListCountQuerySet.public_posts()'s statement): the first of
+# ``{columns}``, in the kinds named "<kind> counted".
+_LIST_COUNT_COLUMN = ", (SELECT public FROM ({kept}) kept) AS list_count"
+
+
 def _tagged(columns: str = "", joins: str = "") -> dict[str, str]:
-    tagged = _TAGGED_CARDS_SQL.replace("{columns}", columns).replace("{joins}", joins)
-    return {kind: tagged.replace("{cards}", sql) for kind, sql in CARDS_SQL.items()}
+    tagged = _TAGGED_CARDS_SQL.replace("{joins}", joins)
+    sqls = {
+        kind: tagged.replace("{columns}", columns).replace("{cards}", sql) for kind, sql in CARDS_SQL.items()
+    }
+    for kind in ("site", "tag", "author"):
+        count = _LIST_COUNT_COLUMN.replace("{kept}", KEPT_COUNT_SQL[kind])
+        sqls[f"{kind} counted"] = tagged.replace("{columns}", count + columns).replace(
+            "{cards}", CARDS_SQL[kind]
+        )
+    return sqls
 
 
 TAGGED_CARDS_SQL = _tagged()
-# A first page (read without an anchor) of the site's list, or a tag's or a writer's by id, with
-# the list's count (ListCountQuerySet.public_posts()'s statement) before the tag's columns.
-_LIST_COUNT_COLUMN = ", (SELECT public FROM ({kept}) kept) AS list_count"
-TAGGED_CARDS_SQL |= {
-    f"{kind} counted": _tagged(_LIST_COUNT_COLUMN.replace("{kept}", KEPT_COUNT_SQL[kind]))[kind]
-    for kind in ("site", "tag", "author")
-}
 API_CARDS_SQL = _tagged(_UPLOADER_COLUMNS, _UPLOADER_JOINS)
 
 
@@ -382,21 +394,29 @@ class ApiCards(PublicCards):
     with its tags as ``TagLink`` and its cover's renditions, and, through ``uploader_of()`` and
     ``uses_of()``, its cover's uploader and the posts that use it."""
 
-    def __init__(self, count: int, *, tag: str | None = None, author: str | None = None):
+    def __init__(self, count: int | None = None, *, tag: str | None = None, author: str | None = None):
         super().__init__(count, tag=tag, author=author)
         self.uploaders: dict[int, Uploader] = {}
         self.uses: dict[int, list[int]] = {}
 
     def __getitem__(self, window: slice) -> list[PostCard]:
-        start, stop, _step = window.indices(self._count)
+        start, stop, _step = window.indices(self.count())
         if stop <= start:
             return []
         rows, db = _list_rows(API_CARDS_SQL, start, stop, count=self._count, tag=self.tag, author=self.author)
-        return _tagged_cards(rows, db, self._keep_cover_details)
+        return self._cards(rows, db, counted=False)
 
-    def _keep_cover_details(self, card: PostCard, row: tuple) -> None:
+    def _sqls(self) -> dict[str, str]:
+        return API_CARDS_SQL
+
+    def _cards(self, rows: list, db: str, *, counted: bool) -> list[PostCard]:
+        """The cards of ``rows``; each cover's uploader and uses come after the count, if read."""
+        keep = functools.partial(self._keep_cover_details, first=CARD_WIDTH + counted)
+        return _tagged_cards(rows, db, keep)
+
+    def _keep_cover_details(self, card: PostCard, row: tuple, *, first: int) -> None:
         if card.cover is not None:
-            *uploader, uses = row[CARD_WIDTH:-3]
+            *uploader, uses = row[first:-3]
             self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *uploader)
             self.uses[card.cover.pk] = sorted(json.loads(uses or "[]"))  # PostgreSQL: NULL for none
 

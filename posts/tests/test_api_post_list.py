@@ -148,11 +148,15 @@ def count_queries(client, path, **headers):
 def test_it_runs_the_same_queries_for_5_or_50_posts(client, author, other_author, make_post):
     for n in range(5):
         make_post(author if n % 2 else other_author, f"Post {n}", tags=["a", "b"])
-    # The list's kept count; the page's posts with their authors and tags (docs/decisions/0086).
-    assert count_queries(client, "/api/posts?page_size=100") == 2
+    # The page's posts with their authors and tags, and the list's kept count (docs/decisions/0101).
+    assert count_queries(client, "/api/posts?page_size=100") == 1
     for n in range(45):
         make_post(author if n % 2 else other_author, f"More {n}", tags=["a", "c"])
-    assert count_queries(client, "/api/posts?page_size=100") == 2
+    assert count_queries(client, "/api/posts?page_size=100") == 1
+    # Past the end: the page (empty), then the count alone.
+    assert count_queries(client, "/api/posts?page=99") == 2
+    # A tag's list: its kept count, then its page.
+    assert count_queries(client, "/api/posts?tag=a") == 2
     # Signed in by token: the caller's user row, then the same three.
     assert count_queries(client, "/api/posts?page_size=100&mine=true", **bearer(author)) == 4
 

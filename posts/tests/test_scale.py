@@ -70,7 +70,7 @@ def pages(post, author):
         tag.get_absolute_url(): 2,
         author.get_absolute_url(): 2,
         f"{author.get_absolute_url()}?page=1500": 3,
-        "/api/posts": 2,
+        "/api/posts": 1,
         "/api/posts?page=1500": 2,
         f"/api/posts?tag={tag.slug}": 2,
         "/api/users": 2,
