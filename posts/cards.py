@@ -612,13 +612,13 @@ class SearchResults:
     def _postgres_rows(self, start: int, stop: int) -> list[tuple]:
         # The query as the count's statement made it: a tsquery's text reads back as the same
         # tsquery, and PostgreSQL need not parse the reader's words again (0.2 ms of planning).
-        _count, tsquery, _since_time, ranked = self._counted
+        _count, tsquery, since, ranked = self._counted
         if ranked is not None:
             return self._ranked_rows(ranked[start:stop], tsquery)
         order = SEARCH_ORDER[not self.newest and search.ranks_by_rum_index(self.using)]
         sql = SEARCH_PAGE_SQL.format(
             query=SEARCH_TSQUERY,
-            recent=_since(self.since) if self.since else "",
+            recent=_since(since) if since else "",
             newest=SEARCH_NEWEST if self.newest else "",
             order=order.format(query=SEARCH_TSQUERY),
         )
