@@ -96,6 +96,12 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
+    def url(self) -> str:
+        """Their public page, ``get_absolute_url()``, for templates: Jinja2 reads an attribute
+        for a fraction of what a call costs it, and a list page links to writers ten times."""
+        return self.get_absolute_url()
+
+    @property
     def is_editor(self):
         """Editors and admins review and manage every post."""
         return self.role in (Role.EDITOR, Role.ADMIN)

@@ -118,6 +118,7 @@ class _Author(NamedTuple):
 
     name = User.name
     get_absolute_url = User.get_absolute_url
+    url = User.url
 
 
 class PostCard(NamedTuple):
@@ -138,6 +139,7 @@ class PostCard(NamedTuple):
     tags: list[TagLink]  # by name
 
     get_absolute_url = Post.get_absolute_url
+    url = Post.url
     # Post.display_status of every post a public list shows: they are all live.
     display_status = Post.Status.PUBLISHED.value
 
@@ -504,6 +506,7 @@ class _Tag(NamedTuple):
     slug: str
 
     get_absolute_url = Tag.get_absolute_url
+    url = Tag.url
 
 
 class SearchCard(NamedTuple):
@@ -520,6 +523,7 @@ class SearchCard(NamedTuple):
     snippet: str  # safe HTML: escaped text, matches in <mark>
 
     get_absolute_url = Post.get_absolute_url
+    url = Post.url
     is_page = False  # search finds public posts only
 
 

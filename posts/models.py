@@ -130,6 +130,8 @@ class Tag(models.Model):
     def get_absolute_url(self):
         return cached_reverse("posts:tag", self.slug)
 
+    url = property(get_absolute_url, doc="The tag's page, for templates (as ``User.url``).")
+
     # Written out, as a tag page reads its tag on every uncached read: the ORM building this
     # look-up cost more than the page's cards' query (docs/decisions/0085).
     AT_SLUG_SQL = "SELECT {} FROM posts_tag WHERE slug = %s"
@@ -219,6 +221,7 @@ class TagLink(NamedTuple):
 
     __str__ = Tag.__str__
     get_absolute_url = Tag.get_absolute_url
+    url = Tag.url
 
 
 class PostQuerySet(models.QuerySet):
@@ -437,6 +440,8 @@ class Post(models.Model):
     def get_absolute_url(self, links=cached_reverse):
         """The post's page; a list passes ``links``, the ``cached_reverse`` of ``cached_reverser()``."""
         return links("posts:page" if self.is_page else "posts:detail", self.slug)
+
+    url = property(get_absolute_url, doc="The post's page, for templates (as ``User.url``).")
 
     def clean(self):
         """A page's address is /<slug>/: one of the site's own paths cannot be a page's."""
@@ -687,6 +692,7 @@ class PostLink(NamedTuple):
     Status = Post.Status
     is_public = Post.is_public
     get_absolute_url = Post.get_absolute_url
+    url = Post.url
 
     @classmethod
     def to(cls, post: Post) -> "PostLink":

@@ -58,6 +58,10 @@ def test_cards_hold_the_public_posts_in_their_order_page_by_page(blog, author):
                     post.author_id,
                 )
                 assert card.get_absolute_url() == post.get_absolute_url()
+                # What the list template reads: the addresses the models give.
+                assert card.url == post.url == post.get_absolute_url()
+                assert card.author.url == post.author.url == post.author.get_absolute_url()
+                assert [tag.url for tag in card.tags] == [tag.get_absolute_url() for tag in post.tags.all()]
                 assert card.author.name == post.author.name
                 assert card.tags == [(tag.pk, tag.name, tag.slug) for tag in post.tags.all()]
 
