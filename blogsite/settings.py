@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "blogsite.pagecache.PageCacheMiddleware",
     "blogsite.text.drop_control_characters_from_pages_middleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "blogsite.content_security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "blogsite.api.problem_details_middleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
