@@ -1,7 +1,9 @@
-"""Finding 3: rendering costs time linear in the body, well under a second for the largest body.
+"""Finding 3: rendering costs time linear in the body, whatever the body holds.
 
-Budgets are CPU seconds of the rendering thread, so a busy machine does not make them flaky;
-before the fix a 40,000-character ```html block of "<!--" took 2.5 s and 200,000 characters 80 s.
+Before the fix a 40,000-character ```html block of "<!--" took 2.5 s and 200,000 characters
+80 s. Budgets are CPU seconds of the rendering thread, as a multiple of what plain prose of the
+same length costs, rendered just before and after: a fixed number of seconds did not survive a
+shared machine whose speed moves threefold within a minute (the same body 0.9 s, then 2.9 s).
 """
 
 import subprocess
@@ -15,14 +17,35 @@ from blogsite.tests.hostile import markdown_bodies
 from posts.models import MAX_BODY_LENGTH
 from posts.rendering import HIGHLIGHT_MAX_CHARS, MAX_LANGUAGES_PER_RENDER, MAX_NESTING, render_markdown
 
-BUDGET_SECONDS = 1.5
+# Linear work stays within ten times prose of its length (the deepest quotes, a table of one-cell
+# rows); the 40,000-character block above took nearly 50 times, the 200,000 one some 300 times.
+PROSE_MULTIPLE = 25
+# Below this, a render is too short to time against another (a timer tick, a collection).
+LEAST_BUDGET_SECONDS = 0.1
+# A body over budget is timed again, with its prose: a slow spell of the machine passes, a
+# body that costs super-linear time does not.
+ATTEMPTS = 3
 FENCE = "`" * 3
+PROSE = "Some *plain* prose with a [link](https://example.com), `code` and **strong** words.\n\n"
 
 
 def cpu_seconds_to_render(body):
     started = time.thread_time()
     html = render_markdown(body)
     return time.thread_time() - started, html
+
+
+def assert_renders_within_budget(body) -> str:
+    """Render ``body`` within ``PROSE_MULTIPLE`` times prose of its length; its HTML."""
+    prose = filled(PROSE, len(body))
+    for _attempt in range(ATTEMPTS):
+        before, _ = cpu_seconds_to_render(prose)
+        seconds, html = cpu_seconds_to_render(body)
+        after, _ = cpu_seconds_to_render(prose)
+        budget = max(PROSE_MULTIPLE * max(before, after), LEAST_BUDGET_SECONDS)
+        if seconds < budget:
+            return html
+    raise AssertionError(f"{len(body)} characters took {seconds:.2f} s of CPU; budget {budget:.2f} s")
 
 
 def filled(unit, length=MAX_BODY_LENGTH):
@@ -46,8 +69,7 @@ def filled(unit, length=MAX_BODY_LENGTH):
     ],
 )
 def test_it_renders_the_largest_hostile_bodies_well_within_the_budget(body):
-    seconds, _ = cpu_seconds_to_render(body)
-    assert seconds < BUDGET_SECONDS
+    assert_renders_within_budget(body)
 
 
 @settings(
@@ -59,9 +81,7 @@ def test_it_renders_the_largest_hostile_bodies_well_within_the_budget(body):
 )
 @given(markdown_bodies(max_length=MAX_BODY_LENGTH))
 def test_it_renders_any_hostile_body_within_the_budget(body):
-    seconds, html = cpu_seconds_to_render(body)
-    assert seconds < BUDGET_SECONDS, f"{len(body)} characters took {seconds:.2f} s"
-    assert "<script" not in html
+    assert "<script" not in assert_renders_within_budget(body)
 
 
 def test_it_highlights_code_blocks_up_to_the_size_limit_and_leaves_bigger_ones_plain():
