@@ -74,13 +74,31 @@ def test_finding_5_gunicorn_takes_no_script_name_from_request_headers(gunicorn):
     assert status_of(f"{gunicorn}/healthz", {"SCRIPT_NAME": "/anything"}) == 200
 
 
-def test_a_worker_freezes_the_loaded_site_out_of_the_collectors_walks():
+def project_config() -> Config:
+    """gunicorn's settings as it reads them from gunicorn.conf.py."""
     with mock.patch.dict(os.environ):
         settings = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
     config = Config()
     for name, value in settings.items():
         if name in config.settings:
             config.set(name, value)
+    return config
+
+
+def test_gunicorn_builds_no_access_log_line_and_still_logs_its_errors():
+    config = project_config()
+    logger = config.logger_class(config)
+    assert not logger.access_log_enabled
+    # gunicorn's own Logger would read the response's status and headers here, and fail.
+    assert logger.access(resp=None, req=None, environ={}, request_time=None) is None
+    with mock.patch.object(logger.error_log, "handle") as handle:
+        logger.error("a worker timed out")
+    [record] = [call.args[0] for call in handle.call_args_list]
+    assert record.getMessage() == "a worker timed out"
+
+
+def test_a_worker_freezes_the_loaded_site_out_of_the_collectors_walks():
+    config = project_config()
     try:
         config.post_worker_init(worker=None)  # as gunicorn calls it once the site is loaded
         assert gc.get_freeze_count() > 10_000
