@@ -53,7 +53,6 @@ from .models import (
     MAX_TITLE_LENGTH,
     ListCount,
     Post,
-    Tag,
     writer_public_posts_sql,
 )
 
@@ -282,20 +281,12 @@ def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
 
 def _kept_list(user, filters: PostFilters) -> ApiCards | None:
     """A public list whose count the database keeps (all posts, a tag's or a writer's), as cards
-    that know it without counting (the site's reads it with its first pages); None for the lists
-    it does not keep (searches, own posts, two filters)."""
+    that read it without counting (the site's with its first pages); None for the lists it does
+    not keep (searches, own posts, two filters)."""
     private = filters.mine or (filters.status and user.is_authenticated)
     if private or filters.q or (filters.tag and filters.author):
         return None
-    if filters.tag:
-        count = ListCount.objects.public_posts(tag=Tag.objects.filter(slug=filters.tag))
-        return ApiCards(count, tag=filters.tag)
-    if filters.author:
-        count = ListCount.objects.public_posts(
-            author=get_user_model().objects.filter(username=filters.author)
-        )
-        return ApiCards(count, author=filters.author)
-    return ApiCards()
+    return ApiCards(tag=filters.tag or None, author=filters.author or None)
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})

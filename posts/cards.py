@@ -259,7 +259,12 @@ class PublicCards:
 
     def count(self) -> int:
         if self._count is None:
-            self._count = ListCount.objects.public_posts(tag=self.tag, author=self.author)
+            # A tag or writer named by slug or username is counted through its row, as a subquery.
+            tag = Tag.objects.filter(slug=self.tag) if isinstance(self.tag, str) else self.tag
+            author = (
+                User.objects.filter(username=self.author) if isinstance(self.author, str) else self.author
+            )
+            self._count = ListCount.objects.public_posts(tag=tag, author=author)
         return self._count
 
     def __len__(self) -> int:

@@ -95,6 +95,9 @@ def test_a_list_named_by_slug_or_username_holds_the_cards_it_holds_by_id(blog, a
     assert PostCard.page_of(0, 10, tag="news") == PostCard.page_of(0, 10, tag=news.pk)
     assert PostCard.page_of(2, 5, author=author.username) == PostCard.page_of(2, 5, author=author.pk)
     assert PostCard.page_of(0, 10, tag="unknown") == PostCard.page_of(0, 10, author="nobody") == []
+    assert PublicCards(tag="news").count() == PublicCards(tag=news.pk).count() == 7
+    assert PublicCards(author=author.username).count() == PublicCards(author=author.pk).count() == 3
+    assert PublicCards(tag="unknown").count() == PublicCards(author="nobody").count() == 0
 
 
 def test_the_api_reads_the_cards_the_pages_read(blog, author, make_post):
