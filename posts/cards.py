@@ -353,14 +353,13 @@ _LIST_COUNT_COLUMN = ", (SELECT public FROM ({kept}) kept) AS list_count"
 
 def _tagged(columns: str = "", joins: str = "") -> dict[str, str]:
     tagged = _TAGGED_CARDS_SQL.replace("{joins}", joins)
-    sqls = {
-        kind: tagged.replace("{columns}", columns).replace("{cards}", sql) for kind, sql in CARDS_SQL.items()
-    }
+
+    def written(kind: str, first: str = "") -> str:
+        return tagged.replace("{columns}", first + columns).replace("{cards}", CARDS_SQL[kind])
+
+    sqls = {kind: written(kind) for kind in CARDS_SQL}
     for kind in ("site", "tag", "author"):
-        count = _LIST_COUNT_COLUMN.replace("{kept}", KEPT_COUNT_SQL[kind])
-        sqls[f"{kind} counted"] = tagged.replace("{columns}", count + columns).replace(
-            "{cards}", CARDS_SQL[kind]
-        )
+        sqls[f"{kind} counted"] = written(kind, _LIST_COUNT_COLUMN.replace("{kept}", KEPT_COUNT_SQL[kind]))
     return sqls
 
 
