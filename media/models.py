@@ -273,9 +273,11 @@ class Image(models.Model):
         for name in set(names) - shared:
             default_storage.delete(name)
 
-    def srcset(self, content_type: str) -> str:
-        """``srcset`` of the renditions of one type, with the original as the widest candidate."""
-        items = [r for r in self.renditions.all() if r.content_type == content_type]
+    def srcset(self, content_type: str, renditions=None) -> str:
+        """``srcset`` of the renditions of one type, with the original as the widest candidate;
+        ``renditions``, the image's, when the caller has read them already."""
+        renditions = self.renditions.all() if renditions is None else renditions
+        items = [r for r in renditions if r.content_type == content_type]
         candidates = [f"{r.get_absolute_url()} {r.width}w" for r in sorted(items, key=lambda r: r.width)]
         if content_type == self.content_type:
             candidates.append(f"{self.get_absolute_url()} {self.width}w")

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from media.markup import picture
 from media.models import Image
 from media.tests import images
 
@@ -30,6 +31,17 @@ def test_it_renders_a_library_image_with_srcset_sizes_and_its_size(author, make_
     assert 'width="1200"' in img and 'height="800"' in img and 'alt="A red card"' in img
     assert f"{photo.get_absolute_url()} 1200w" in img  # the original is the widest candidate
     assert 'decoding="async"' in img and "sizes=" in img
+
+
+def test_a_picture_reads_its_images_renditions_once(photo, django_assert_num_queries):
+    image = Image.objects.get(pk=photo.pk)
+    with django_assert_num_queries(1):  # one query for an image read without its renditions
+        html = picture(image)
+    assert html.count("srcset=") == 2 and 'type="image/webp"' in html
+
+    with_renditions = Image.objects.prefetch_related("renditions").get(pk=photo.pk)
+    with django_assert_num_queries(0):
+        assert picture(with_renditions) == html
 
 
 def test_it_loads_body_images_lazily_but_the_first_one_eagerly_when_there_is_no_cover(
