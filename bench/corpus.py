@@ -43,6 +43,7 @@ from django.contrib.postgres.search import SearchVector  # noqa: E402
 from django.core.files.base import ContentFile  # noqa: E402
 from django.db import connections, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 from PIL import Image as PILImage  # noqa: E402
 
@@ -453,11 +454,14 @@ def picture_post() -> None:
 
 
 def sign_in(username: str) -> str:
-    """A session cookie (``name=value``) of ``username``, for the benchmark's signed-in pages."""
+    """The cookies of ``username``'s browser once signed in (``name=value; name=value``), for the
+    benchmark's signed-in pages: the session, and the CSRF cookie its first page set. Without
+    the latter, every page would make the browser a new one, as no signed-in browser asks."""
     client = Client()
     client.force_login(User.objects.get(username=username))
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    return f"{cookie.key}={cookie.value}"
+    client.get(reverse("posts:dashboard"))
+    names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    return "; ".join(f"{name}={client.cookies[name].value}" for name in names)
 
 
 def search_queries(seed: int = SEED) -> list[str]:
