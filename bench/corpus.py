@@ -457,7 +457,7 @@ def sign_in(username: str) -> str:
     """The cookies of ``username``'s browser once signed in (``name=value; name=value``), for the
     benchmark's signed-in pages: the session, and the CSRF cookie its first page set. Without
     the latter, every page would make the browser a new one, as no signed-in browser asks."""
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")  # the host the benchmark's servers answer to
     client.force_login(User.objects.get(username=username))
     client.get(reverse("posts:dashboard"))
     names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
