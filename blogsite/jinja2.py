@@ -8,12 +8,15 @@ What every template has besides its view's context (and Django's ``request``,
 ``csrf_input`` and ``csrf_token``): ``url("posts:tag", slug)`` (a remembered ``reverse()``),
 ``static("css/site.css")``, and Django's own filters where Jinja2's differ or lack one
 (``date``, ``truncatechars``, ``linebreaksbr``, ``pluralize``, ``urlencode``,
-``filesizeformat``), plus ``machine_datetime`` for ``<time datetime>``. Apps add their own
-helpers with ``add_globals()`` from their ``AppConfig.ready()``, as they plug into the page cache.
+``filesizeformat``), plus ``machine_datetime`` for ``<time datetime>`` and ``remembered()``
+for markup shown on many pages. Apps add their own helpers with ``add_globals()`` from their
+``AppConfig.ready()``, as they plug into the page cache.
 """
 
 import functools
+import threading
 import unicodedata
+import weakref
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import datetime
@@ -26,7 +29,7 @@ from django.utils import timezone, translation
 from django.utils.text import add_truncation_text, calculate_truncate_chars_length
 from jinja2 import Environment, Template
 
-from blogsite.links import cached_reverse
+from blogsite.links import cached_reverse, view_routing
 
 APP_GLOBALS: dict[str, Callable] = {}
 
@@ -51,6 +54,50 @@ def static(path: str) -> str:
 def _forget_static(setting, **kwargs):
     if setting in ("STATIC_URL", "STORAGES"):
         static.cache_clear()
+
+
+class Remembered:
+    """``remembered(key, macro, *args)``: ``macro(*args)``, made once for each ``key`` (everything
+    the markup is made of: a card's columns and tags), macro, time zone, language and routing,
+    then given again (docs/decisions/0103). A list page's cards were most of its rendering, and
+    the same cards are on the home, tag and author pages, and again after a change to one post.
+
+    A key that names all a markup shows cannot give stale markup: a changed title, name or cover
+    is another key. At most ``LIMIT`` markups are kept, the oldest dropped first; an environment
+    that reloads changed templates (``DEBUG``) keeps none, and a changed setting forgets them all.
+    """
+
+    LIMIT = 4096  # some 1.5 KB a card: a few MB a worker
+
+    def __init__(self, *, keep: bool):
+        self.keep, self.made, self.lock = keep, {}, threading.Lock()
+        _REMEMBERING.add(self)
+
+    def __call__(self, key, macro, *args) -> str:
+        if not self.keep:
+            return macro(*args)
+        key = (key, macro, *_zone_and_language(), *view_routing())
+        made = self.made.get(key)
+        if made is None:
+            made = macro(*args)
+            with self.lock:
+                while len(self.made) >= self.LIMIT:
+                    del self.made[next(iter(self.made))]
+                self.made[key] = made
+        return made
+
+    def forget(self) -> None:
+        with self.lock:
+            self.made.clear()
+
+
+_REMEMBERING: "weakref.WeakSet[Remembered]" = weakref.WeakSet()
+
+
+@receiver(setting_changed)
+def _forget_markup(**kwargs):
+    for remembered in list(_REMEMBERING):
+        remembered.forget()
 
 
 # The time zone and language of the render running now (``LocalisedTemplate``).
@@ -120,7 +167,8 @@ def environment(**options) -> Environment:
     options.setdefault("keep_trailing_newline", True)  # a page or an e-mail ends as its file does
     env = Environment(autoescape=True, **options)
     env.template_class = LocalisedTemplate
-    env.globals.update(url=url, static=static, **APP_GLOBALS)
+    remembered = Remembered(keep=not env.auto_reload)
+    env.globals.update(url=url, static=static, remembered=remembered, **APP_GLOBALS)
     env.filters.update(
         date=date,
         truncatechars=truncatechars,

@@ -46,17 +46,18 @@ def cached_reverse(viewname: str, *args) -> str:
     """``reverse(viewname, args=args)``, remembered: a page of post cards asks for some fifty
     links (each post's, its author's, its tags'), and Django's reverse() costs a third of
     rendering such a page (bench/run). Remembered per URLconf and script prefix."""
-    return _reverse(viewname, args, *_routing())
+    return _reverse(viewname, args, *view_routing())
 
 
 def cached_reverser() -> Callable[..., str]:
     """``cached_reverse`` for a list that makes a link a row: this request's URLconf and script
     prefix are read once, not per link (each is a thread- and task-local read of a few µs)."""
-    urlconf, script_prefix = _routing()
+    urlconf, script_prefix = view_routing()
     return lambda viewname, *args: _reverse(viewname, args, urlconf, script_prefix)
 
 
-def _routing() -> tuple[str, str]:
+def view_routing() -> tuple[str, str]:
+    """The URLconf and script prefix links are made with now."""
     return _VIEW_ROUTING.get() or (get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())
 
 

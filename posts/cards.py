@@ -137,11 +137,17 @@ class PostCard(NamedTuple):
     author: _Author
     cover: Image | None
     tags: list[TagLink]  # by name
+    columns: tuple = ()  # the columns it was read from: with its tags, all a card shows
 
     get_absolute_url = Post.get_absolute_url
     url = Post.url
     # Post.display_status of every post a public list shows: they are all live.
     display_status = Post.Status.PUBLISHED.value
+
+    def markup_key(self) -> tuple:
+        """All the card's markup is made of, for ``remembered()``: the columns it was read from
+        (its writer's and its cover's too) and its tags."""
+        return self.columns, *self.tags
 
     @classmethod
     def page_of(cls, start: int, stop: int, *, count: int | None = None, tag=None, author=None):
@@ -243,7 +249,7 @@ def _card(row: tuple, db: str, tags: list) -> PostCard:
     cover = None if cover[0] is None else _cover_of(cover, db)
     writer = _Author(author_id, username, display_name)
     own = (pk, title, slug, bool(is_page), summary, minutes)
-    return PostCard(*own, *times, author_id, writer, cover, tags)
+    return PostCard(*own, *times, author_id, writer, cover, tags, row[:CARD_WIDTH])
 
 
 class PublicCards:

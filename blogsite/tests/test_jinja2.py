@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.template import defaultfilters, engines
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from blogsite.jinja2 import truncatechars
+from blogsite.jinja2 import Remembered, environment, truncatechars
 
 
 def render(source, **context):
@@ -70,3 +70,59 @@ def test_a_render_reads_the_active_time_zone_and_language_once(settings, monkeyp
     assert len(reads) == 1
     with timezone.override("Asia/Tokyo"):  # and the next render, the zone active then
         assert render("{{ m|date('j F, H:i') }}", m=moments[0]) == "2 July, 07:30"
+
+
+def made_by(calls):
+    def markup(name):
+        calls.append(name)
+        return f"<b>{name}</b>"
+
+    return markup
+
+
+def test_remembered_markup_is_made_once_for_each_key_zone_and_language():
+    remembered, calls = Remembered(keep=True), []
+    markup = made_by(calls)
+    assert remembered(("a", 1), markup, "a") == remembered(("a", 1), markup, "a") == "<b>a</b>"
+    assert calls == ["a"]
+    remembered(("a", 2), markup, "a")  # anything the markup is made of changed
+    with timezone.override("Asia/Tokyo"):
+        remembered(("a", 1), markup, "a")
+    with translation.override("fr"):
+        remembered(("a", 1), markup, "a")
+    assert calls == ["a"] * 4
+
+
+def test_remembered_markup_is_made_again_by_another_macro():
+    remembered, calls = Remembered(keep=True), []
+    remembered(("a",), made_by(calls), "a")
+    remembered(("a",), made_by(calls), "a")
+    assert calls == ["a", "a"]
+
+
+def test_at_most_the_limit_is_remembered_the_oldest_dropped_first(monkeypatch):
+    monkeypatch.setattr(Remembered, "LIMIT", 3)
+    remembered, calls = Remembered(keep=True), []
+    markup = made_by(calls)
+    for name in "abcd":
+        remembered((name,), markup, name)
+    assert len(remembered.made) == 3
+    remembered(("d",), markup, "d")
+    remembered(("a",), markup, "a")
+    assert calls == ["a", "b", "c", "d", "a"]
+
+
+def test_templates_that_reload_remember_nothing():
+    remembering = environment(auto_reload=True).globals["remembered"]
+    calls = []
+    remembering(("a",), made_by(calls), "a")
+    remembering(("a",), made_by(calls), "a")
+    assert calls == ["a", "a"]
+    assert environment(auto_reload=False).globals["remembered"].keep
+
+
+def test_a_changed_setting_forgets_remembered_markup(settings):
+    remembered, calls = Remembered(keep=True), []
+    remembered(("a",), made_by(calls), "a")
+    settings.MEDIA_URL = "/elsewhere/"  # a cover's addresses change
+    assert remembered.made == {}
