@@ -109,6 +109,27 @@ def _cover_of(columns, db) -> Image:
     return cover
 
 
+class _CoverColumns:
+    """A card's cover as read, made an ``Image`` when first asked for: a card whose markup is
+    remembered (docs/decisions/0103) shows its cover without one, and making it (an image and
+    its renditions) cost more than the rest of a card."""
+
+    __slots__ = ("columns", "db", "image")
+
+    def __init__(self, columns: tuple, db: str):
+        self.columns, self.db, self.image = columns, db, None
+
+    def made(self) -> Image:
+        if self.image is None:
+            self.image = _cover_of(self.columns, self.db)
+        return self.image
+
+    def __eq__(self, other):
+        return isinstance(other, _CoverColumns) and self.columns == other.columns
+
+    __hash__ = None
+
+
 class _Author(NamedTuple):
     """A card's writer, with User's own rules borrowed, not restated."""
 
@@ -135,7 +156,7 @@ class PostCard(NamedTuple):
     updated_at: datetime
     author_id: int
     author: _Author
-    cover: Image | None
+    cover_columns: _CoverColumns | None
     tags: list[TagLink]  # by name
     columns: tuple = ()  # the columns it was read from: with its tags, all a card shows
 
@@ -143,6 +164,10 @@ class PostCard(NamedTuple):
     url = Post.url
     # Post.display_status of every post a public list shows: they are all live.
     display_status = Post.Status.PUBLISHED.value
+
+    @property
+    def cover(self) -> Image | None:
+        return None if self.cover_columns is None else self.cover_columns.made()
 
     def markup_key(self) -> tuple:
         """All the card's markup is made of, for ``remembered()``: the columns it was read from
@@ -246,7 +271,7 @@ def _card(row: tuple, db: str, tags: list) -> PostCard:
     times = [from_column(_TIME, value) for value in row[6:9]]
     author_id, username, display_name, *cover = row[9:CARD_WIDTH]
     # The cover's id is its first column: None when the post has none.
-    cover = None if cover[0] is None else _cover_of(cover, db)
+    cover = None if cover[0] is None else _CoverColumns(tuple(cover), db)
     writer = _Author(author_id, username, display_name)
     own = (pk, title, slug, bool(is_page), summary, minutes)
     return PostCard(*own, *times, author_id, writer, cover, tags, row[:CARD_WIDTH])

@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.tests.api_helpers import assert_problem, bearer, send
 from media.models import Image
 from media.tests import images
+from posts import cards
 from posts.models import Tag
 
 pytestmark = pytest.mark.django_db
@@ -68,6 +69,16 @@ def test_it_shows_covers_on_cards_lazily(client, author, make_post, post):
     assert 'loading="lazy"' in card and "srcset=" in card
     assert f'src="{post.cover.get_absolute_url()}"' in card and 'alt="Hills at dusk"' in card
     assert 'width="2000"' in card and 'height="1000"' in card
+
+
+def test_a_remembered_card_shows_its_cover_without_making_it_an_image(client, post, settings, monkeypatch):
+    """A card's markup remembered (docs/decisions/0103), its cover is shown from what was read."""
+    settings.PAGE_CACHE_SECONDS = 0
+    first = client.get("/").content.decode()
+    made = []
+    monkeypatch.setattr(cards, "_cover_of", lambda *args: made.append(args) or None)
+    assert client.get("/").content.decode() == first
+    assert made == []
 
 
 def test_it_puts_the_cover_in_the_feeds(client, post, cover):
