@@ -561,6 +561,11 @@ class SearchCard(NamedTuple):
     url = Post.url
     is_page = False  # search finds public posts only
 
+    def markup_key(self) -> tuple:
+        """What the result's title, meta and tags are made of, for ``remembered()``: all but
+        its snippet, which depends on the words searched for."""
+        return self[:-2], *self.tags
+
 
 class SearchResults:
     """The public posts matching a reader's ``text``, best first, as Django's ``Paginator`` pages

@@ -14,7 +14,7 @@ from django.utils import timezone
 from conftest import make_user
 from posts import search
 from posts.cards import SearchResults
-from posts.models import Post
+from posts.models import Post, Tag
 from posts.search import (
     MAX_QUERY_LENGTH,
     add_snippets,
@@ -315,3 +315,22 @@ def test_the_page_runs_the_same_queries_for_one_hit_or_many(
     with django_assert_num_queries(queries):
         response = client.get("/search/", {"q": "zebra"})
     assert response.content.decode().count('class="card"') == 10
+
+
+def test_a_result_shows_a_change_to_its_remembered_title_meta_and_tags_at_once(
+    client, author, make_post, settings
+):
+    """A result's title, meta and tags are remembered (docs/decisions/0103) by all they show;
+    its snippet is made for each search."""
+    settings.PAGE_CACHE_SECONDS = 0
+    post = make_post(author, "Walnut orchards", body="Walnut trees and their keepers.", tags=["trees"])
+    client.get("/search/?q=walnut")
+    post.title = "Walnut groves"
+    post.save()
+    author.display_name = "Asha Renamed"
+    author.save()
+    Tag.objects.filter(slug="trees").update(name="Woods")
+    html = client.get("/search/?q=walnut").content.decode()
+    assert "Walnut groves" in html and "Walnut orchards" not in html
+    assert "Asha Renamed" in html and "#Woods" in html
+    assert "<mark>keepers</mark>" in client.get("/search/?q=keepers").content.decode()
