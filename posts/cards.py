@@ -127,8 +127,6 @@ class _CoverColumns:
     def __eq__(self, other):
         return isinstance(other, _CoverColumns) and self.columns == other.columns
 
-    __hash__ = None
-
 
 class _Author(NamedTuple):
     """A card's writer, with User's own rules borrowed, not restated."""
@@ -158,7 +156,7 @@ class PostCard(NamedTuple):
     author: _Author
     cover_columns: _CoverColumns | None
     tags: list[TagLink]  # by name
-    columns: tuple = ()  # the columns it was read from: with its tags, all a card shows
+    columns: tuple  # the columns it was read from: with its tags, all a card shows
 
     get_absolute_url = Post.get_absolute_url
     url = Post.url
