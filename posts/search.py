@@ -39,7 +39,6 @@ from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django_tasks import task
 
@@ -401,17 +400,49 @@ class WordPattern(NamedTuple):
     def finditer(self, text: str, pos: int = 0):
         return self.regex.finditer(text, pos)
 
-    def first_possible(self, text: str) -> int:
-        """Where in ``text`` a match may first begin; -1 when none can.
+    def first_possible(self, text: str, pos: int = 0) -> int:
+        """Where in ``text``, from ``pos``, a match may first begin; -1 when none can.
 
         ``str.find`` in the lowercased text is some thirty times faster than the regex's own scan
         (which tries its lookbehind at every character), and the best results of a search often
-        match in their title only: the regex would read the whole body to find nothing.
+        match in their title only: the regex would read the whole body to find nothing. The text
+        is lowercased a block at a time, as far as the first place found: lowering a whole body
+        cost as much as the rest of its snippet.
         """
+        overlap = max(map(len, self.starts), default=1) - 1  # a word begun in a block ends in it
+        while pos < len(text):
+            block = text[pos : pos + _LOWERED_AT_ONCE + overlap]
+            lowered = block.lower()
+            if len(lowered) != len(block):  # a character lowercased to two: positions would shift
+                return pos
+            found = self._first_start(lowered)
+            if found != -1:
+                return pos + found
+            pos += _LOWERED_AT_ONCE
+        return -1
+
+    def matches_in(self, text: str):
+        """The regex's matches in a short ``text``, as ``finditer`` gives them, tried only where a
+        word it looks for begins in the lowercased text rather than at every character."""
         lowered = text.lower()
-        if len(lowered) != len(text):  # a character lowercased to two: positions would shift
-            return 0
-        return min((at for at in map(lowered.find, self.starts) if at != -1), default=-1)
+        if len(lowered) != len(text):
+            yield from self.regex.finditer(text)
+            return
+        at = self._first_start(lowered)
+        while at != -1:
+            match = self.regex.match(text, at)
+            if match:
+                yield match
+            at = self._first_start(lowered, max(match.end(), at + 1) if match else at + 1)
+
+    def _first_start(self, lowered: str, pos: int = 0) -> int:
+        """Where in ``lowered``, from ``pos``, one of the words looked for first begins; -1 if nowhere."""
+        return min((at for at in (lowered.find(start, pos) for start in self.starts) if at != -1), default=-1)
+
+    def first_in(self, text: str):
+        """The first match in ``text``, or None; looked for where one may begin (``first_possible``)."""
+        at = self.first_possible(text)
+        return None if at == -1 else self.regex.search(text, at)
 
 
 def stem_pattern(tsquery_text: str) -> WordPattern | None:
@@ -432,21 +463,22 @@ def stem_pattern(tsquery_text: str) -> WordPattern | None:
     return WordPattern(regex, tuple(starts))
 
 
-def _first_text_match(body_html: str, pattern: WordPattern | None) -> int:
-    """Where the first match outside a tag starts in ``body_html``; 0 when there is none."""
+def _first_text_match(body_html: str, pattern: WordPattern | None) -> int | None:
+    """Where the first match outside a tag starts in ``body_html``; None when there is none."""
     start = -1 if pattern is None else pattern.first_possible(body_html)
     if start == -1:
-        return 0
+        return None
     for match in pattern.finditer(body_html, start):
         if body_html.rfind("<", 0, match.start()) <= body_html.rfind(">", 0, match.start()):
             return match.start()
-    return 0
+    return None
 
 
-def _text_around(body_html: str, position: int) -> tuple[str, bool, bool]:
-    """The words of the HTML around ``position``: only a slice of a long post is read."""
-    start = max(0, position - 2 * SNIPPET_CHARS)
-    end = position + 6 * SNIPPET_CHARS
+def _text_around(body_html: str, position: int, before: int, after: int) -> tuple[str, bool, bool]:
+    """The words of the HTML from ``before`` characters ahead of ``position`` to ``after`` past it,
+    and whether the post goes on before and after them."""
+    start = max(0, position - before)
+    end = position + after
     chunk = body_html[start:end]
     opens, closes = chunk.find("<"), chunk.find(">")
     if start and closes != -1 and (opens == -1 or closes < opens):
@@ -457,24 +489,40 @@ def _text_around(body_html: str, position: int) -> tuple[str, bool, bool]:
     return text, start > 0, end < len(body_html)
 
 
+# The HTML read around a snippet's first match: a short slice first, and the long one when the
+# snippet would reach within ``_SLICE_EDGE`` characters of a cut end of its text, or when the match
+# is not in the text (the "quot" of an ``&quot;``). The words at a cut end may differ from the
+# post's (half an entity, half a word), so a snippet made well inside them is the one the long
+# slice makes. The short slice is enough for most snippets, and reading the text of the HTML was
+# most of a snippet's cost.
+_AROUND = ((SNIPPET_CHARS, 2 * SNIPPET_CHARS), (2 * SNIPPET_CHARS, 6 * SNIPPET_CHARS))
+_SLICE_EDGE = 64
+_LOWERED_AT_ONCE = 4096
+
+
 def snippet(body_html: str, pattern: WordPattern | None) -> str:
-    """A window of the post's text around the first match, every match in <mark>."""
-    text, cut_before, cut_after = _text_around(body_html, _first_text_match(body_html, pattern))
-    first = pattern.search(text) if pattern else None
-    start = 0
-    if first and first.start() > SNIPPET_CHARS // 3:
-        start = text.find(" ", first.start() - SNIPPET_CHARS // 3) + 1
-    end = start + SNIPPET_CHARS
-    if end < len(text):
-        end = text.rfind(" ", start, end) if " " in text[start:end] else end
+    """A window of the post's text around the first match, every match in <mark>: escaped text."""
+    position = _first_text_match(body_html, pattern)
+    for before, after in _AROUND:
+        text, cut_before, cut_after = _text_around(body_html, position or 0, before, after)
+        first = pattern.first_in(text) if pattern else None
+        lead = first.start() - SNIPPET_CHARS // 3 if first else 0
+        start = text.find(" ", lead) + 1 if lead > 0 else 0
+        end = start + SNIPPET_CHARS
+        if end < len(text):
+            end = text.rfind(" ", start, end) if " " in text[start:end] else end
+        found = first is not None or position is None or not cut_after
+        inside = (not cut_before or lead > _SLICE_EDGE) and (not cut_after or end + _SLICE_EDGE < len(text))
+        if found and inside:
+            break
     window = text[start:end]
     out = ["… " if start or cut_before else ""]
-    position = 0
-    for match in pattern.finditer(window) if pattern else ():
-        out.append(escape(window[position : match.start()]))
-        out.append(f"<mark>{escape(match.group(0))}</mark>")
-        position = match.end()
-    out.append(escape(window[position:]))
+    done = 0
+    for match in pattern.matches_in(window) if pattern else ():
+        out.append(html.escape(window[done : match.start()]))
+        out.append(f"<mark>{html.escape(match.group(0))}</mark>")
+        done = match.end()
+    out.append(html.escape(window[done:]))
     out.append(" …" if end < len(text) or cut_after else "")
     return mark_safe("".join(out))  # noqa: S308 - every piece of the post's text was escaped
 

@@ -223,6 +223,30 @@ def test_it_looks_for_a_snippets_words_cheaply_before_reading_the_body_with_its_
     assert "<mark>DATABASE</mark>" in snippet(lowered_longer, pattern)
 
 
+@pytest.mark.parametrize("at", [0, 4000, 4090, 4094, 4096, 9000])
+def test_it_finds_the_first_place_wherever_it_is_in_a_long_body(at):
+    """The body is lowercased a block at a time; a word across two blocks is found in the first."""
+    pattern = stem_pattern("'databas' | 'queri'")
+    body = "x" * at + "DataBase " + "x" * 5000 + " queries"
+    assert pattern.first_possible(body) == at
+    assert pattern.first_possible(body, at + 1) == at + len("DataBase ") + 5001
+
+
+def test_a_snippet_shows_a_match_in_the_text_past_one_that_was_only_in_the_markup():
+    """A search for "quote" looks for the stem "quot", which the HTML's ``&quot;`` holds too."""
+    body_html = "<p>She said &quot;later&quot;.</p><p>" + "filler words " * 60 + "</p><p>A quote, then.</p>"
+    text = snippet(body_html, stem_pattern("'quot'"))
+    assert "<mark>quote</mark>, then." in text
+
+
+def test_a_snippet_reads_further_when_the_html_after_a_match_is_mostly_markup():
+    link = '<a href="https://example.com/' + "x" * 180 + '">word</a> '
+    body_html = "<p>" + "filler " * 100 + "the database " + link * 6 + "and more " * 100 + "</p>"
+    text = snippet(body_html, stem_pattern("'databas'"))
+    assert "<mark>database</mark> word word word word word word and more" in text
+    assert text.startswith("… ") and text.endswith(" …")
+
+
 def test_it_builds_safe_snippets_in_python():
     body_html = (
         "<p>" + "filler " * 60 + "the <em>Database</em> &amp; &lt;tags&gt; database" + " more" * 60 + "</p>"
