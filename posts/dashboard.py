@@ -145,11 +145,14 @@ class PostRow:
         for (*_columns, status, total), row in zip(found, rows, strict=True):
             groups[status]["rows"].append(row)
             groups[status]["total"] = total
+        for group in groups.values():
+            group["rows"] = tuple(group["rows"])
         return groups
 
     @classmethod
-    def from_values(cls, found, user) -> list["PostRow"]:
-        """Rows from ``COLUMNS``' values, as ``values_list`` gives them."""
+    def from_values(cls, found, user) -> tuple["PostRow", ...]:
+        """Rows from ``COLUMNS``' values, as ``values_list`` gives them: a tuple, by which the
+        templates remember a list's markup (dashboard/_post_rows.html)."""
         zone = timezone.get_current_timezone()
         months = [""] + [MONTHS_3[n].title() for n in range(1, 13)]  # as ``date:"M"``, translated
         editable, links = permissions.editable_by(user), cached_reverser()
@@ -170,7 +173,7 @@ class PostRow:
                     at_text=text if status == "published" else f"{text}, {at:%H:%M}",
                 )
             )
-        return rows
+        return tuple(rows)
 
 
 # Each status's first rows with the status's length, in one written-out query (docs/decisions/0093):
@@ -218,13 +221,13 @@ def _rows_page(request, posts):
 def dashboard(request):
     """The writer's posts by status, each status's newest first; ``?status=`` one status, paged."""
     user = request.user
-    mine = Post.objects.filter(author=user)
     status = request.GET.get("status")
     if status is not None:
         labels = dict(Post.DASHBOARD_GROUPS)
         if status not in labels:
             raise Http404("There is no such status.")
-        page = _rows_page(request, mine.in_status(status).order_by("-updated_at", "-id"))
+        mine = Post.objects.filter(author=user).in_status(status).order_by("-updated_at", "-id")
+        page = _rows_page(request, mine)
         context = {"status": status, "label": labels[status], "page": page}
         return render(request, "dashboard/status.html", context)
     review_queue = None

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.template import engines
 from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -60,6 +61,27 @@ def test_editors_also_see_the_review_queue(client, editor, contributor, make_pos
     assert "Please publish me" in queue and "Cora Contributor" in queue
     assert "Still a draft" not in html
     assert "Please publish me" in client.get("/dashboard/review/").content.decode()
+
+
+def test_a_change_to_a_remembered_list_of_rows_shows_at_once(client, editor, contributor, make_post):
+    """A list's rows are made once and remembered (blogsite.jinja2.Remembered) by every string they
+    show: a new title, or a writer's new name in the review queue, is on the next read."""
+    mine = make_post(editor, "First title", status="draft")
+    theirs = make_post(contributor, "Please publish me", status="review")
+    client.force_login(editor)
+    remembered = engines["jinja2"].env.globals["remembered"]
+    client.get("/dashboard/")
+    kept = len(remembered.made)
+    html = client.get("/dashboard/").content.decode()
+    assert "First title" in section(html, "draft-heading")
+    assert len(remembered.made) == kept  # read again, made no list anew
+
+    Post.objects.filter(pk=mine.pk).update(title="Second title")
+    contributor.display_name = "Cora Renamed"
+    contributor.save()
+    html = client.get("/dashboard/").content.decode()
+    assert "Second title" in section(html, "draft-heading") and "First title" not in html
+    assert "Cora Renamed" in section(html, "review-queue-heading") and theirs.title in html
 
 
 def test_the_dashboard_takes_a_constant_number_of_queries(
