@@ -63,14 +63,16 @@ class Remembered:
     the same cards are on the home, tag and author pages, and again after a change to one post.
 
     A key that names all a markup shows cannot give stale markup: a changed title, name or cover
-    is another key. At most ``LIMIT`` markups are kept, the oldest dropped first; an environment
-    that reloads changed templates (``DEBUG``) keeps none, and a changed setting forgets them all.
+    is another key. At most ``LIMIT`` markups and ``LIMIT_CHARACTERS`` characters of them are
+    kept, the oldest dropped first; an environment that reloads changed templates (``DEBUG``)
+    keeps none, and a changed setting forgets them all.
     """
 
-    LIMIT = 4096  # some 1.5 KB a card: a few MB a worker
+    LIMIT = 4096  # some 1.5 KB a card, 3 KB a dashboard list
+    LIMIT_CHARACTERS = 4 * 1024 * 1024  # a few MB a worker, whatever the markups' sizes
 
     def __init__(self, *, keep: bool):
-        self.keep, self.made, self.lock = keep, {}, threading.Lock()
+        self.keep, self.made, self.characters, self.lock = keep, {}, 0, threading.Lock()
         _REMEMBERING.add(self)
 
     def __call__(self, key, macro, *args) -> str:
@@ -81,14 +83,19 @@ class Remembered:
         if made is None:
             made = macro(*args)
             with self.lock:
-                while len(self.made) >= self.LIMIT:
-                    del self.made[next(iter(self.made))]
-                self.made[key] = made
+                while self.made and (
+                    len(self.made) >= self.LIMIT or self.characters + len(made) > self.LIMIT_CHARACTERS
+                ):
+                    self.characters -= len(self.made.pop(next(iter(self.made))))
+                if key not in self.made:  # another thread may have made it meanwhile
+                    self.made[key] = made
+                    self.characters += len(made)
         return made
 
     def forget(self) -> None:
         with self.lock:
             self.made.clear()
+            self.characters = 0
 
 
 _REMEMBERING: "weakref.WeakSet[Remembered]" = weakref.WeakSet()

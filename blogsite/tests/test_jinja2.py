@@ -112,6 +112,18 @@ def test_at_most_the_limit_is_remembered_the_oldest_dropped_first(monkeypatch):
     assert calls == ["a", "b", "c", "d", "a"]
 
 
+def test_at_most_so_many_characters_are_remembered_the_oldest_dropped_first(monkeypatch):
+    monkeypatch.setattr(Remembered, "LIMIT_CHARACTERS", 3 * len("<b>a</b>"))
+    remembered, calls = Remembered(keep=True), []
+    markup = made_by(calls)
+    for name in "abcd":
+        remembered((name,), markup, name)
+    assert list(remembered.made.values()) == ["<b>b</b>", "<b>c</b>", "<b>d</b>"]
+    assert remembered.characters == 3 * len("<b>a</b>")
+    remembered.forget()
+    assert (remembered.made, remembered.characters) == ({}, 0)
+
+
 def test_templates_that_reload_remember_nothing():
     remembering = environment(auto_reload=True).globals["remembered"]
     calls = []
