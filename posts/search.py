@@ -395,7 +395,9 @@ class WordPattern(NamedTuple):
     starts: tuple[str, ...]
 
     def search(self, text: str):
-        return self.regex.search(text)
+        """The first match in ``text``, or None; looked for where one may begin (``first_possible``)."""
+        at = self.first_possible(text)
+        return None if at == -1 else self.regex.search(text, at)
 
     def finditer(self, text: str, pos: int = 0):
         return self.regex.finditer(text, pos)
@@ -438,11 +440,6 @@ class WordPattern(NamedTuple):
     def _first_start(self, lowered: str, pos: int = 0) -> int:
         """Where in ``lowered``, from ``pos``, one of the words looked for first begins; -1 if nowhere."""
         return min((at for at in (lowered.find(start, pos) for start in self.starts) if at != -1), default=-1)
-
-    def first_in(self, text: str):
-        """The first match in ``text``, or None; looked for where one may begin (``first_possible``)."""
-        at = self.first_possible(text)
-        return None if at == -1 else self.regex.search(text, at)
 
 
 def stem_pattern(tsquery_text: str) -> WordPattern | None:
@@ -505,7 +502,7 @@ def snippet(body_html: str, pattern: WordPattern | None) -> str:
     position = _first_text_match(body_html, pattern)
     for before, after in _AROUND:
         text, cut_before, cut_after = _text_around(body_html, position or 0, before, after)
-        first = pattern.first_in(text) if pattern else None
+        first = pattern.search(text) if pattern else None
         lead = first.start() - SNIPPET_CHARS // 3 if first else 0
         start = text.find(" ", lead) + 1 if lead > 0 else 0
         end = start + SNIPPET_CHARS
