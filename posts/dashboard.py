@@ -14,9 +14,9 @@ from django.db import connections, router, transaction
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 from django.views.decorators.http import require_POST
 
 from accounts import permissions
@@ -97,8 +97,8 @@ class PostRow:
     """A post as a writer's lists show it: read as a few columns, its words and times made once.
 
     A model instance per post and per writer and two date filters per row cost about 0.2 ms a
-    row (decision 0080), so a row is built here from ``values_list`` and the template only
-    places its strings. The lists are bounded: each status's newest ``ROWS_PER_STATUS`` on the
+    row (decision 0080), so a row is built from ``values_list``'s columns (``PostRows``) and the
+    template only places its strings. The lists are bounded: each status's newest ``ROWS_PER_STATUS`` on the
     dashboard, ``ROWS_PER_PAGE`` a page after that (decision 0093).
     """
 
@@ -110,6 +110,49 @@ class PostRow:
     at_text: str  # as the ``date`` filter shows it: "j M Y, H:i" ("j M Y" for a published post)
 
     COLUMNS = (*_Columns._fields, "author__display_name", "author__username")
+
+
+@dataclass(frozen=True, slots=True)
+class PostRows:
+    """A list of a writer's rows as read: each post's ``PostRow.COLUMNS``, the status its writer
+    sees and whether this reader may edit it. Their markup is remembered by exactly that
+    (dashboard/_post_rows.html), so a list seen before is not built again: its rows' strings,
+    made on every read, were a sixth of the dashboard's worker CPU."""
+
+    read: tuple[tuple, ...]
+
+    def __len__(self) -> int:
+        return len(self.read)
+
+    @classmethod
+    def of(cls, found, user, status=None) -> "PostRows":
+        """``found``: ``PostRow.COLUMNS``' values, as ``values_list`` gives them; ``status``: the
+        ``Post.display_status`` of all of them, when the query said it (made for each otherwise)."""
+        editable, read = permissions.editable_by(user), []
+        for values in found:
+            post = _Columns._make(values[:-2])
+            read.append((*values, status or post.display_status, not editable(post)))
+        return cls(tuple(read))
+
+    def rows(self) -> tuple[PostRow, ...]:
+        """The rows' strings, in the time zone and language of the render."""
+        zone, months, links = timezone.get_current_timezone(), _month_names(get_language()), cached_reverser()
+        rows = []
+        for *values, status, locked in self.read:
+            post, author = _Columns._make(values[:-2]), _Author._make(values[-2:])
+            at = (post.updated_at if status in ("draft", "review") else post.published_at).astimezone(zone)
+            text = f"{at.day} {months[at.month]} {at.year}"
+            rows.append(
+                PostRow(
+                    title=post.title,
+                    url=post.get_absolute_url(links) if locked else post.get_edit_url(links),
+                    author=author.name,
+                    display_status=status,
+                    at_iso=at.isoformat(timespec="seconds"),
+                    at_text=text if status == "published" else f"{text}, {at.hour:02}:{at.minute:02}",
+                )
+            )
+        return tuple(rows)
 
     @classmethod
     def by_status(cls, user, *, author=None) -> dict[str, dict]:
@@ -128,52 +171,33 @@ class PostRow:
         with connections[db].cursor() as cursor:
             cursor.execute(sql, sql_params(params, connections[db]))
             found = cursor.fetchall()
-        width = len(cls.COLUMNS)
-        rows = cls.from_values(
-            [
+        width = len(PostRow.COLUMNS)
+        found_by_status = {key: [] for key, _label in Post.DASHBOARD_GROUPS}
+        totals = {}
+        for row in found:
+            status, totals[status] = row[width], row[width + 1]
+            found_by_status[status].append(
                 [
                     value if field is None else from_column(field, value)
                     for field, value in zip(_READ_AS, row[:width], strict=True)
                 ]
-                for row in found
-            ],
-            user,
-        )
-        groups = {
-            key: {"key": key, "label": label, "rows": [], "total": 0} for key, label in Post.DASHBOARD_GROUPS
-        }
-        for (*_columns, status, total), row in zip(found, rows, strict=True):
-            groups[status]["rows"].append(row)
-            groups[status]["total"] = total
-        for group in groups.values():
-            group["rows"] = tuple(group["rows"])
-        return groups
-
-    @classmethod
-    def from_values(cls, found, user) -> tuple["PostRow", ...]:
-        """Rows from ``COLUMNS``' values, as ``values_list`` gives them: a tuple, by which the
-        templates remember a list's markup (dashboard/_post_rows.html)."""
-        zone = timezone.get_current_timezone()
-        months = [""] + [MONTHS_3[n].title() for n in range(1, 13)]  # as ``date:"M"``, translated
-        editable, links = permissions.editable_by(user), cached_reverser()
-        rows = []
-        for values in found:
-            post, author = _Columns._make(values[:-2]), _Author._make(values[-2:])
-            status = post.display_status
-            at = (post.updated_at if status in ("draft", "review") else post.published_at).astimezone(zone)
-            text = f"{at.day} {months[at.month]} {at.year}"
-            locked = not editable(post)
-            rows.append(
-                cls(
-                    title=post.title,
-                    url=post.get_absolute_url(links) if locked else post.get_edit_url(links),
-                    author=author.name,
-                    display_status=status,
-                    at_iso=at.isoformat(timespec="seconds"),
-                    at_text=text if status == "published" else f"{text}, {at:%H:%M}",
-                )
             )
-        return tuple(rows)
+        return {
+            key: {
+                "key": key,
+                "label": label,
+                "rows": cls.of(found_by_status[key], user, status=key),
+                "total": totals.get(key, 0),
+            }
+            for key, label in Post.DASHBOARD_GROUPS
+        }
+
+
+@functools.lru_cache(maxsize=16)
+def _month_names(language: str) -> tuple[str, ...]:
+    """Month abbreviations as ``date:"M"`` shows them, in ``language`` (translated once, not once a list)."""
+    with translation.override(language):
+        return ("", *(str(MONTHS_3[n]).title() for n in range(1, 13)))
 
 
 # Each status's first rows with the status's length, in one written-out query (docs/decisions/0093):
@@ -213,7 +237,7 @@ _READ_AS = tuple(
 def _rows_page(request, posts):
     """A page of ``posts``' rows (``?page=``), ``ROWS_PER_PAGE`` of them: two queries."""
     page = Paginator(posts.values_list(*PostRow.COLUMNS), ROWS_PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = PostRow.from_values(page.object_list, request.user)
+    page.object_list = PostRows.of(page.object_list, request.user)
     return page
 
 
@@ -232,8 +256,8 @@ def dashboard(request):
         return render(request, "dashboard/status.html", context)
     review_queue = None
     if permissions.can_review(user):
-        review_queue = PostRow.by_status(user)[Post.Status.REVIEW]
-    groups = PostRow.by_status(user, author=user.pk).values()
+        review_queue = PostRows.by_status(user)[Post.Status.REVIEW]
+    groups = PostRows.by_status(user, author=user.pk).values()
     return render(request, "dashboard/dashboard.html", {"groups": groups, "review_queue": review_queue})
 
 

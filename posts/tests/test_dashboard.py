@@ -3,6 +3,7 @@ the rest a page at a time; editors also see the review queue."""
 
 import re
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.template.defaultfilters import date as date_filter
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from posts.dashboard import ROWS_PER_PAGE, ROWS_PER_STATUS
+from posts.dashboard import ROWS_PER_PAGE, ROWS_PER_STATUS, PostRows
 from posts.models import Post
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,29 @@ def test_a_change_to_a_remembered_list_of_rows_shows_at_once(client, editor, con
     html = client.get("/dashboard/").content.decode()
     assert "Second title" in section(html, "draft-heading") and "First title" not in html
     assert "Cora Renamed" in section(html, "review-queue-heading") and theirs.title in html
+
+
+def test_a_list_read_as_before_is_not_built_again(client, author, make_post, monkeypatch, settings):
+    """A list's rows are remembered by what they were read as: a dashboard read again builds none of
+    their strings; a changed post, or another time zone, builds its list anew."""
+    post = make_post(author, "First title", status="draft")
+    make_post(author, "Live", status="published")
+    client.force_login(author)
+    client.get("/dashboard/")
+    built = []
+    rows = PostRows.rows
+    monkeypatch.setattr(PostRows, "rows", lambda self: built.append(len(self)) or rows(self))
+    assert "First title" in section(client.get("/dashboard/").content.decode(), "draft-heading")
+    assert built == []
+
+    Post.objects.filter(pk=post.pk).update(title="Second title")
+    assert "Second title" in section(client.get("/dashboard/").content.decode(), "draft-heading")
+    assert built == [1]  # the drafts, not the published list
+
+    settings.TIME_ZONE = "Asia/Tokyo"
+    html = client.get("/dashboard/").content.decode()
+    assert built == [1, 1, 1]
+    assert timezone.localtime(post.updated_at, ZoneInfo("Asia/Tokyo")).isoformat(timespec="seconds") in html
 
 
 def test_the_dashboard_takes_a_constant_number_of_queries(
