@@ -117,6 +117,25 @@ def test_a_page_number_with_leading_zeros_is_the_same_page(middleware_call):
     assert middleware_call(named("post-1"), urls=["/anything/?page=2"])[0]["X-Cache"] == "miss"
 
 
+@pytest.mark.parametrize(
+    ("sent", "as_text", "exact"),
+    [
+        # A server hands WSGI the query's bytes as Latin-1 text: "é" sent raw is "Ã©".
+        ("page=2&q=%C3%A9", "page=2&q=Ã©", True),
+        ("q=%C3%A9&page=02&junk=1", "q=Ã©&page=02&junk=1", False),
+    ],
+)
+def test_a_query_sent_encoded_or_raw_is_the_same_page(sent, as_text, exact):
+    """Queries as browsers send them (ASCII) are read once and remembered; any other is read from
+    the request each time: both give the page the same key."""
+    factory, names = RequestFactory(), frozenset({"page", "q"})
+    encoded = pagecache.page_key(factory.get("/anything/", QUERY_STRING=sent), names)
+    assert pagecache.page_key(factory.get("/anything/", QUERY_STRING=as_text), names) == encoded
+    assert encoded[1] is exact
+    other = pagecache.page_key(factory.get("/anything/", QUERY_STRING="page=3&q=%C3%A9"), names)
+    assert other[0] != encoded[0]
+
+
 def test_it_retires_only_the_pages_that_show_what_changed(middleware_call):
     middleware_call(named("post-1", "posts"), urls=["/anything/?page=1"])
     middleware_call(named("post-2"), urls=["/anything/?page=2"])
