@@ -1,0 +1,29 @@
+"""How PostgreSQL stores a post's body: compressed with LZ4, which it undoes in less time than
+its own pglz (posts/migrations/0018, docs/decisions/0105)."""
+
+import pytest
+from django.db import connection
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's compression of long values"),
+]
+
+
+def compression_of(post, column):
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_column_compression({column}) FROM posts_post WHERE id = %s", [post.pk])
+        return cursor.fetchone()[0]
+
+
+def test_a_long_post_is_stored_compressed_with_lz4(author, make_post):
+    body = "\n\n".join(f"Paragraph {n}: the same words of a long post, over and over." for n in range(300))
+    post = make_post(author, "A long one", body=body)
+    assert compression_of(post, "body") == compression_of(post, "body_html") == "lz4"
+    post.refresh_from_db()
+    assert post.body == body and "<p>Paragraph 299: the same words" in post.body_html
+
+
+def test_a_short_post_is_stored_as_it_is(author, make_post):
+    post = make_post(author, "A short one", body="Too short to compress.")
+    assert compression_of(post, "body_html") is None
