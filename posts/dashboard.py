@@ -98,8 +98,8 @@ class PostRow:
 
     A model instance per post and per writer and two date filters per row cost about 0.2 ms a
     row (decision 0080), so a row is built from ``values_list``'s columns (``PostRows``) and the
-    template only places its strings. The lists are bounded: each status's newest ``ROWS_PER_STATUS`` on the
-    dashboard, ``ROWS_PER_PAGE`` a page after that (decision 0093).
+    template only places its strings. The lists are bounded: each status's newest
+    ``ROWS_PER_STATUS`` on the dashboard, ``ROWS_PER_PAGE`` a page after that (decision 0093).
     """
 
     title: str
@@ -117,7 +117,7 @@ class PostRows:
     """A list of a writer's rows as read: each post's ``PostRow.COLUMNS``, the status its writer
     sees and whether this reader may edit it. Their markup is remembered by exactly that
     (dashboard/_post_rows.html), so a list seen before is not built again: its rows' strings,
-    made on every read, were a sixth of the dashboard's worker CPU."""
+    made on every read, were an eighth of the dashboard's worker CPU."""
 
     read: tuple[tuple, ...]
 
