@@ -11,7 +11,7 @@ from django.db import close_old_connections
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from blogsite import pagecache
+from blogsite import handler, pagecache
 from blogsite.pagefront import PageCacheFront
 from blogsite.tests import pagecache_urls
 
@@ -22,10 +22,10 @@ class Answer:
 
 
 class CountingDjango:
-    """Django's WSGI application, counting the requests that reach it."""
+    """Django's WSGI application (or ``handler``), counting the requests that reach it."""
 
-    def __init__(self):
-        self.django, self.calls = WSGIHandler(), 0
+    def __init__(self, handler=None):
+        self.django, self.calls = handler or WSGIHandler(), 0
 
     def __call__(self, environ, start_response):
         self.calls += 1
@@ -70,7 +70,7 @@ def test_gunicorn_serves_the_front_before_django():
     from blogsite.wsgi import application
 
     assert isinstance(application, PageCacheFront)
-    assert isinstance(application.application, WSGIHandler)
+    assert isinstance(application.application, handler.WSGIHandler)
 
 
 def test_it_answers_a_stored_page_itself_as_the_middleware_would(site):
