@@ -471,11 +471,12 @@ class ApiCards(PublicCards):
 # holds together. ``{query}`` is search.postgres_query_sql() in the count, and the tsquery the
 # count made of it in the page; the order is the RUM index's distance alone (a second key would
 # make PostgreSQL rank every match, and equal matches come in the order of the plan, which is
-# why that statement is planned each run) or, without RUM, ts_rank. A query of common words
-# (search.ranks_newest_matches) ranks its newest matches only: the newest posts are read until
-# enough match, and those are ranked with ts_rank (docs/decisions/0098). A query with more than
-# MAX_COUNTED matches among the posts of the recent index (search.renew_recent_index) ranks
-# those: ``{recent}`` writes out its time, as the index does, so that PostgreSQL uses it
+# why that statement is planned each run) or, without RUM, ts_rank. What the results show is read
+# by a function whose statement is planned once per connection (docs/decisions/0106). A query of
+# common words (search.ranks_newest_matches) ranks its newest matches only: the newest posts are
+# read until enough match, and those are ranked with ts_rank (docs/decisions/0098). A query with
+# more than MAX_COUNTED matches among the posts of the recent index (search.renew_recent_index)
+# ranks those: ``{recent}`` writes out its time, as the index does, so that PostgreSQL uses it
 # (docs/decisions/0099).
 _SEARCH_WHERE = public_sql("p") + " AND p.search_vector @@ {query}{recent}"
 _SINCE_RECENT = " AND p.published_at > '{since}'::timestamptz " + PLANNED_EACH_RUN
@@ -492,25 +493,15 @@ SEARCH_RANKED_SQL = """
     SELECT ({query})::text,
         ARRAY(SELECT p.id FROM posts_post p WHERE {where} ORDER BY {order} LIMIT %(limit)s)
 """.replace("{where}", _SEARCH_WHERE)
-_SEARCH_CARD = """
-    SELECT p.id, p.title, p.slug, p.summary, p.reading_time_minutes, p.published_at, p.body_html,
-        ARRAY(
-            SELECT ARRAY[t.name, t.slug] FROM posts_tag t JOIN posts_post_tags pt ON pt.tag_id = t.id
-            WHERE pt.post_id = p.id ORDER BY t.name
-        ),
-        p.author_id, u.username, u.display_name
-"""
-SEARCH_PAGE_SQL = (
-    _SEARCH_CARD
-    + """
-    FROM (SELECT * FROM posts_post p WHERE {where}{newest}) p
-    JOIN accounts_user u ON u.id = p.author_id
-    ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
+# The page's ids, ranked, handed to the function that reads what a result shows, in their order
+# (migration 0019).
+SEARCH_PAGE_SQL = """
+    SELECT * FROM posts_search_cards(ARRAY(
+        SELECT p.id FROM (SELECT * FROM posts_post p WHERE {where}{newest}) p
+        ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s
+    ))
 """.replace("{where}", _SEARCH_WHERE)
-)
-SEARCH_CARDS_SQL = (
-    _SEARCH_CARD + "FROM posts_post p JOIN accounts_user u ON u.id = p.author_id WHERE p.id = ANY(%(ids)s)"
-)
+SEARCH_CARDS_SQL = "SELECT * FROM posts_search_cards(%(ids)s::bigint[])"
 SEARCH_NEWEST = _MATCHES_NEWEST_FIRST + " LIMIT %(newest)s"
 SEARCH_TSQUERY = "%(tsquery)s::tsquery"
 SEARCH_ORDER = {  # by the RUM index, or not (no RUM, or the newest matches of common words)
@@ -673,8 +664,7 @@ class SearchResults:
         """The cards of ``ids``, in their order (a post deleted since it was ranked is left out)."""
         with connections[self.using].cursor() as cursor:
             cursor.execute(SEARCH_CARDS_SQL, {"ids": ids})
-            rows = {row[0]: row for row in cursor.fetchall()}
-        return _with_snippets([rows[pk] for pk in ids if pk in rows], tsquery)
+            return _with_snippets(cursor.fetchall(), tsquery)
 
     def _orm_rows(self, start: int, stop: int) -> list[tuple]:
         posts = search.add_snippets(

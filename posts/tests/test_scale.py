@@ -7,6 +7,8 @@ blog; then every query of each page is explained. Only on PostgreSQL: it is its 
 production runs. The sitemap and the tag index list everything by nature and are left out.
 """
 
+import json
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -82,18 +84,47 @@ def pages(post, author):
 
 
 def table_scans(sql: str) -> list[str]:
-    """The plan nodes of ``sql`` that read the posts table from end to end."""
+    """The plan nodes of ``sql`` that read the posts table from end to end, the statements of the
+    functions it calls included (the search page's cards, migration 0019)."""
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}")
         plan = cursor.fetchone()[0]
-    plan = plan[0]["Plan"] if isinstance(plan, list) else plan
-    found, stack = [], [plan]
+    plans = [plan[0]["Plan"] if isinstance(plan, list) else plan]
+    if "posts_search_cards(" in sql:
+        plans += nested_plans(sql)
+    found, stack = [], plans
     while stack:
         node = stack.pop()
         if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") == Post._meta.db_table:
             found.append(sql[:200])
         stack.extend(node.get("Plans", []))
     return found
+
+
+def nested_plans(sql: str) -> list[dict]:
+    """The plans of the statements ``sql`` runs inside the functions it calls, as PostgreSQL's
+    auto_explain reports them when it runs (EXPLAIN shows a function's call, not its statement)."""
+    notices = []
+
+    def keep(notice):  # a notice is readable only while it is handled
+        notices.append(notice.message_primary)
+
+    connection.connection.add_notice_handler(keep)
+    settings = {"log_min_duration": "0", "log_nested_statements": "on"}
+    settings |= {"log_format": "json", "log_level": "notice"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("LOAD 'auto_explain'")
+            for name, value in settings.items():
+                cursor.execute(f"SET LOCAL auto_explain.{name} = '{value}'")
+            cursor.execute(sql)
+            for name in settings:
+                cursor.execute(f"RESET auto_explain.{name}")
+    finally:
+        connection.connection.remove_notice_handler(keep)
+    plans = [json.loads(notice.split("plan:", 1)[1])["Plan"] for notice in notices]
+    assert len(plans) == 2, "the function's statement and the page's"
+    return plans
 
 
 @pytest.fixture(autouse=True)
