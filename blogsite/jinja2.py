@@ -9,8 +9,8 @@ What every template has besides its view's context (and Django's ``request``,
 ``static("css/site.css")``, and Django's own filters where Jinja2's differ or lack one
 (``date``, ``truncatechars``, ``linebreaksbr``, ``pluralize``, ``urlencode``,
 ``filesizeformat``), plus ``machine_datetime`` for ``<time datetime>`` and ``remembered()``
-for markup shown on many pages. Apps add their own helpers with ``add_globals()`` from their
-``AppConfig.ready()``, as they plug into the page cache.
+for markup shown on many pages (``tuple`` makes a list one of its keys). Apps add their own
+helpers with ``add_globals()`` from their ``AppConfig.ready()``, as they plug into the page cache.
 """
 
 import functools
@@ -184,5 +184,6 @@ def environment(**options) -> Environment:
         urlencode=defaultfilters.urlencode,
         filesizeformat=defaultfilters.filesizeformat,
         machine_datetime=machine_datetime,
+        tuple=tuple,  # a list made a key of remembered()
     )
     return env

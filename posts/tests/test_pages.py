@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.template import engines
 from django.utils import timezone
 
 from posts.models import Post, reserved_slugs
@@ -107,3 +108,28 @@ def test_admins_put_pages_in_the_navigation_in_their_order(client, about, author
     nav = html[html.index('aria-label="Site"') : html.index("</nav>")]
     assert nav.index('href="/contact/"') < nav.index('href="/about-me/"')
     assert "/imprint/" not in nav and "/soon/" not in nav
+
+
+def header_markups() -> list[str]:
+    """The site headers the layout remembers (templates/_chrome.html), one for each navigation."""
+    remembered = engines["jinja2"].env.globals["remembered"]
+    made = remembered.made.items()
+    return [markup for (_key, macro, *_rest), markup in made if macro.name == "site_header"]
+
+
+def test_the_layout_of_a_reader_not_signed_in_is_made_once_for_each_navigation(client, about, author):
+    engines["jinja2"].env.globals["remembered"].forget()
+    first = client.get("/tags/").content.decode()
+    assert client.get("/").content.decode().count(header_markups()[0]) == 1
+    assert len(header_markups()) == 1 and header_markups()[0] in first
+    assert "Sign in" in header_markups()[0] and 'href="/about-me/"' not in header_markups()[0]
+
+    about.nav_order = 1
+    about.save()  # the navigation changed: another header
+    assert 'href="/about-me/"' in client.get("/tags/").content.decode()
+    assert len(header_markups()) == 2
+
+    client.force_login(author)  # a signed-in reader's header is theirs: never remembered
+    html = client.get("/tags/").content.decode()
+    assert "Sign out" in html and 'href="/dashboard/"' in html and "Sign in" not in html
+    assert len(header_markups()) == 2
