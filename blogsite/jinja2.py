@@ -63,16 +63,18 @@ class Remembered:
     the same cards are on the home, tag and author pages, and again after a change to one post.
 
     A key that names all a markup shows cannot give stale markup: a changed title, name or cover
-    is another key. At most ``LIMIT`` markups and ``LIMIT_CHARACTERS`` characters of them are
-    kept, the oldest dropped first; an environment that reloads changed templates (``DEBUG``)
-    keeps none, and a changed setting forgets them all.
+    is another key. At most ``limit`` markups (``LIMIT`` unless told) and ``LIMIT_CHARACTERS``
+    characters of them are kept, the oldest dropped first; an environment that reloads changed
+    templates (``DEBUG``) keeps none, and a changed setting forgets them all. The API remembers
+    data the same way (a dict's length is its number of keys): its list's covers.
     """
 
     LIMIT = 4096  # some 1.5 KB a card, 3 KB a dashboard list
     LIMIT_CHARACTERS = 4 * 1024 * 1024  # a few MB a worker, whatever the markups' sizes
 
-    def __init__(self, *, keep: bool):
-        self.keep, self.made, self.characters, self.lock = keep, {}, 0, threading.Lock()
+    def __init__(self, *, keep: bool, limit: int | None = None):
+        self.keep, self.limit = keep, limit or self.LIMIT
+        self.made, self.characters, self.lock = {}, 0, threading.Lock()
         _REMEMBERING.add(self)
 
     def __call__(self, key, macro, *args) -> str:
@@ -84,7 +86,7 @@ class Remembered:
             made = macro(*args)
             with self.lock:
                 while self.made and (
-                    len(self.made) >= self.LIMIT or self.characters + len(made) > self.LIMIT_CHARACTERS
+                    len(self.made) >= self.limit or self.characters + len(made) > self.LIMIT_CHARACTERS
                 ):
                     self.characters -= len(self.made.pop(next(iter(self.made))))
                 if key not in self.made:  # another thread may have made it meanwhile

@@ -39,6 +39,7 @@ from blogsite.api import (
     text,
 )
 from blogsite.conditional import is_not_modified
+from blogsite.jinja2 import Remembered
 from media import api as media_api
 from media.api import MediaOut
 from media.models import Image
@@ -169,11 +170,11 @@ def post_data(request, post, *, full=True, covers=None) -> dict:
 
 def _cover_data(request, post, covers) -> dict | None:
     """The post's cover as a Media: from a list's ``covers``, or read here, its uploader's posts counted."""
+    if covers is not None:  # by id: a list's card does not make its cover's image for this
+        return None if post.cover_id is None else covers[post.cover_id]
     if post.cover is None:
         return None
-    if covers is None:
-        return media_api.media_data(request, post.cover, media_api.public_post_counts([post.cover.owner_id]))
-    return covers[post.cover.pk]
+    return media_api.media_data(request, post.cover, media_api.public_post_counts([post.cover.owner_id]))
 
 
 def covers_data(request, posts) -> dict[int, dict]:
@@ -182,17 +183,29 @@ def covers_data(request, posts) -> dict[int, dict]:
     return {post.cover.pk: media_api.media_data(request, post.cover, counts) for post in posts if post.cover}
 
 
+# A list's covers as Media, remembered by all they show (docs/decisions/0103): making a cover's
+# image and renditions to show them cost a covered card more than the rest of it.
+_remembered_covers = Remembered(keep=True, limit=1024)  # some 2 KB a cover
+
+
 def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
     """The covers of a page of ``ApiCards`` as Media, by id, with what the cards read of them:
-    their renditions, uploaders and uses."""
-    covers = {card.cover.pk: card.cover for card in cards if card.cover is not None}
-    data = {}
-    for pk, cover in covers.items():
-        uploader = read.uploader_of(cover)
-        data[pk] = media_api.media_data(
-            request, cover, {uploader.pk: uploader.post_count}, owner=uploader, used_by=read.uses_of(cover)
-        )
+    their renditions, uploaders and uses. Each is made once for everything it shows (its
+    columns, its renditions', its uploader's, its uses and the site's address), then given again:
+    the same dict, which nothing changes."""
+    base, data = absolute_uri(request, "/"), {}
+    for card in cards:
+        cover = card.cover_columns
+        if cover is not None and cover.pk not in data:
+            uploader, uses = read.uploader_of(cover), read.uses_of(cover)
+            key = (base, cover.columns, uploader, *uses)
+            data[cover.pk] = _remembered_covers(key, _card_cover_data, request, card, uploader, uses)
     return data
+
+
+def _card_cover_data(request, card, uploader, uses: list[int]) -> dict:
+    counts = {uploader.pk: uploader.post_count}
+    return media_api.media_data(request, card.cover, counts, owner=uploader, used_by=uses)
 
 
 # A page's covers' uploaders, each with their number of public posts (writer_public_posts_sql());

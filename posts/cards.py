@@ -109,6 +109,11 @@ def _cover_of(columns, db) -> Image:
     return cover
 
 
+# Where a cover's id and uploader are among its columns (the model's order, as _cover_of reads them).
+_IMAGE_COLUMNS = [field.attname for field in Image._meta.concrete_fields]
+_COVER_PK_AT, _COVER_OWNER_AT = _IMAGE_COLUMNS.index(Image._meta.pk.attname), _IMAGE_COLUMNS.index("owner_id")
+
+
 class _CoverColumns:
     """A card's cover as read, made an ``Image`` when first asked for: a card whose markup is
     remembered (docs/decisions/0103) shows its cover without one, and making it (an image and
@@ -118,6 +123,14 @@ class _CoverColumns:
 
     def __init__(self, columns: tuple, db: str):
         self.columns, self.db, self.image = columns, db, None
+
+    @property
+    def pk(self) -> int:
+        return self.columns[_COVER_PK_AT]
+
+    @property
+    def owner_id(self) -> int:
+        return self.columns[_COVER_OWNER_AT]
 
     def made(self) -> Image:
         if self.image is None:
@@ -166,6 +179,10 @@ class PostCard(NamedTuple):
     @property
     def cover(self) -> Image | None:
         return None if self.cover_columns is None else self.cover_columns.made()
+
+    @property
+    def cover_id(self) -> int | None:
+        return None if self.cover_columns is None else self.cover_columns.pk
 
     def markup_key(self) -> tuple:
         """All the card's markup is made of, for ``remembered()``: the columns it was read from
@@ -450,16 +467,17 @@ class ApiCards(PublicCards):
         return _tagged_cards(rows, db, keep)
 
     def _keep_cover_details(self, card: PostCard, row: tuple, *, first: int) -> None:
-        if card.cover is not None:
+        cover = card.cover_columns  # its image is not made for this
+        if cover is not None:
             *uploader, uses = row[first:-3]
-            self.uploaders[card.cover.owner_id] = Uploader(card.cover.owner_id, *uploader)
-            self.uses[card.cover.pk] = sorted(json.loads(uses or "[]"))  # PostgreSQL: NULL for none
+            self.uploaders[cover.owner_id] = Uploader(cover.owner_id, *uploader)
+            self.uses[cover.pk] = sorted(json.loads(uses or "[]"))  # PostgreSQL: NULL for none
 
-    def uploader_of(self, cover: Image) -> Uploader:
+    def uploader_of(self, cover: Image | _CoverColumns) -> Uploader:
         """The uploader of a cover on a page read here, with their number of public posts."""
         return self.uploaders[cover.owner_id]
 
-    def uses_of(self, cover: Image) -> list[int]:
+    def uses_of(self, cover: Image | _CoverColumns) -> list[int]:
         """The ids of the posts that use a cover on a page read here, in order."""
         return self.uses[cover.pk]
 

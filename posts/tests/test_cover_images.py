@@ -13,7 +13,7 @@ from accounts.tests.api_helpers import assert_problem, bearer, send
 from media.models import Image
 from media.tests import images
 from posts import cards
-from posts.models import Tag
+from posts.models import Post, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +155,32 @@ def test_the_api_list_reads_its_covers_with_its_posts(client, author, make_post,
         assert item["cover"] == client.get(f"/api/posts/{item['id']}").json()["cover"]
         assert item["cover"]["used_by"] == sorted([post.pk, again.pk])
         assert len(item["cover"]["renditions"]) > 1
+
+
+def test_the_api_list_remembers_a_cover_by_all_it_shows(
+    client, author, make_post, post, cover, settings, monkeypatch
+):
+    """A list's cover is made once for its columns, renditions, uploader and uses, then given again."""
+    settings.PAGE_CACHE_SECONDS = 0
+
+    def listed_cover():
+        return next(item["cover"] for item in client.get("/api/posts").json()["results"] if item["cover"])
+
+    first = listed_cover()
+    made, make = [], cards._cover_of
+    monkeypatch.setattr(cards, "_cover_of", lambda *args: made.append(args) or make(*args))
+    assert listed_cover() == first
+    assert made == []  # not even its image
+
+    cover.alt = "Hills at dawn"
+    cover.save()
+    assert listed_cover()["alt"] == "Hills at dawn"
+    author.display_name = "Asha R."
+    author.save()
+    assert listed_cover()["uploaded_by"]["display_name"] == "Asha R."
+    draft = make_post(author, "The same cover again", status=Post.Status.DRAFT)  # not counted
+    draft.cover = cover
+    draft.save()
+    assert listed_cover()["used_by"] == sorted([post.pk, draft.pk])
+    assert len(made) == 3  # once for each change, once for the page
+    assert listed_cover() == client.get(f"/api/posts/{post.pk}").json()["cover"]
