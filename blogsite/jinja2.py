@@ -27,6 +27,7 @@ from django.template import defaultfilters
 from django.templatetags.static import static as static_url
 from django.utils import timezone, translation
 from django.utils.text import add_truncation_text, calculate_truncate_chars_length
+from django.utils.translation import pgettext
 from jinja2 import Environment, Template
 
 from blogsite.links import cached_reverse, view_routing
@@ -166,8 +167,18 @@ def truncatechars(value, length: int) -> str:
     if len(text) <= length:
         return text
     if length > 0 and (text.isascii() or not any(map(unicodedata.combining, text[: length + 1]))):
-        return add_truncation_text(text[: calculate_truncate_chars_length(length, None)])
+        ending, kept = _truncation(_zone_and_language()[1], length)
+        return add_truncation_text(text[:kept], ending)
     return defaultfilters.truncatechars(text, length)
+
+
+@functools.lru_cache(maxsize=256)
+def _truncation(language: str, length: int) -> tuple[str, int]:
+    """What ends a text cut short in ``language`` ("…", translated as Django has it), and how many
+    of the text's characters fit in ``length`` with it: Django looks the translation up twice
+    for each text it cuts."""
+    ending = pgettext("String to return when truncating text", "%(truncated_text)s…")
+    return ending, calculate_truncate_chars_length(length, ending)
 
 
 def environment(**options) -> Environment:
