@@ -182,5 +182,5 @@ def test_the_api_list_remembers_a_cover_by_all_it_shows(
     draft.cover = cover
     draft.save()
     assert listed_cover()["used_by"] == sorted([post.pk, draft.pk])
-    assert len(made) == 3  # once for each change, once for the page
+    assert len(made) == 3  # made again after each change, once
     assert listed_cover() == client.get(f"/api/posts/{post.pk}").json()["cover"]
