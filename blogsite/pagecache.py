@@ -281,33 +281,34 @@ def _retired_since(made_at, keys: Iterable[str]) -> bool:
 
 # WHAT PAGES ARE MADE FROM
 # ------------------------------------------------------------------------------
-KEPT_KEY_PREFIX = "pagecache:kept:"  # + a name: (the generation it was made under, a value)
+KEPT_KEY_PREFIX = "pagecache:kept2:"  # + a name: an entry as a page's, with the value in place of the page
 
 
 def kept_while_current(name: str, keys: Iterable[str], make: Callable[[], object]):
-    """``make()``'s value, kept until a change retires any of ``keys``, as a page showing them
-    would be: for what is costly to work out and changes only when they do (e.g. where a long
-    list's deep pages start). Made afresh each time while the cache cannot be reached.
+    """``make()``'s value, kept as a page showing ``keys`` would be: until a change retires any of
+    them, or a scheduled change comes that it was made before. For what is costly to work out
+    and changes only when they do (e.g. a long list's count, and where its deep pages start).
+    Read as pages are (``look_up``: with Redis, from this process's copy while nothing changed);
+    made afresh each time while the cache cannot be reached.
 
     It lives no longer than the marks that would retire it, so none can expire before it.
     """
     kept_key = KEPT_KEY_PREFIX + name
     try:
-        found = cache.get_many([GENERATION_KEY, kept_key])
-        generation, kept = _started(found.get(GENERATION_KEY)), found.get(kept_key)
-        if kept is not None:
-            made_at, value = kept
-            if made_at == generation:
-                return value
-            if not _retired_since(made_at, (*keys, ALL_PAGES)):
-                cache.set(kept_key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS + 60)
-                return value
+        generation, schedule, entry = look_up(kept_key)
+        if entry is not None and is_fresh(kept_key, entry, generation, schedule):
+            return entry[-1]
+        generation = _started(generation)
     except Exception:
         logger.warning("The page cache is unreachable; working out %s afresh", name, exc_info=True)
         return make()
+    started_at = time.time()
     value = make()
+    lifetime = settings.PAGE_CACHE_SECONDS + 60
     try:
-        cache.set(kept_key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS + 60)
+        entry = (generation, started_at, started_at + lifetime, [*keys, ALL_PAGES], value)
+        cache.set(kept_key, entry, timeout=lifetime)
+        _copies.drop(kept_key)
     except Exception:
         logger.warning("Could not keep %s in the page cache", name, exc_info=True)
     return value
@@ -487,7 +488,7 @@ class LocalCopies:
             self._drop(key)
             if entry is None or generation is None or entry[0] != generation:
                 return
-            size = len(entry[-1]) + 1024  # the page and, roughly, its headers
+            size = _copy_size(entry)
             if size > self.budget:
                 return
             self._entries[key] = entry
@@ -508,12 +509,19 @@ class LocalCopies:
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
-            self._bytes -= len(entry[-1]) + 1024
+            self._bytes -= _copy_size(entry)
 
     def _forget(self) -> None:
         self._entries.clear()
         self._bytes = 0
         self._changes = None
+
+
+def _copy_size(entry: tuple) -> int:
+    """Roughly what a copy holds: its page and headers (a kept value, ``kept_while_current``,
+    counts as headers alone)."""
+    content = entry[-1]
+    return (len(content) if isinstance(content, bytes | str) else 0) + 1024
 
 
 # Each worker's copies: about a thousand of the most read pages, within the workers' 120 MB (README).

@@ -219,7 +219,7 @@ def _list_rows(
         params["key"] = kept_count_sql(tag=tag, author=author)[1]
     db = router.db_for_read(Post)
     if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in ("site", "author"):
-        anchor = ListAnchors(kind, pk, params, db).anchor_for(count - stop)
+        anchor = ListAnchors(pk, db).anchor_for(count - stop)
         if anchor is not None:
             kind += " from anchor"
             params |= dict(zip(("anchor_at", "anchor_id", "offset"), anchor, strict=True))
@@ -238,46 +238,61 @@ def _list_rows(
 
 
 class ListAnchors:
-    """Where a long public list's deep pages start: the key (publication time, id) of every
-    ``EVERY``-th post, counted from the oldest, so posts published later do not move them.
+    """Where the site's list or a writer's starts its deep pages, and how long it is: the key
+    (publication time, id) of every ``EVERY``-th post, counted from the oldest, so posts
+    published later do not move them.
 
     A page ``OFFSET`` rows down walks that many entries of the list's index: page 5,000 of the
     home page at 100,000 posts walked 50,000 of them on every read. From its nearest anchor it
-    walks at most ``EVERY``. The anchors take one walk of the whole index to find, and are
-    kept (``pagecache.kept_while_current``) until a change to the list retires its pages.
+    walks at most ``EVERY``. The anchors take one walk of the whole index to find, which counts
+    the list too; both are kept (``pagecache.kept_while_current``) until a change to the list
+    retires its pages, or a scheduled post's time comes, so a deep page reads no count.
     """
 
     EVERY = 1000
+    # Each EVERY-th post from the oldest, and the newest, whose position + 1 is the list's length.
     SQL = """
-        SELECT published_at, id FROM (
+        SELECT published_at, id, position FROM (
             SELECT q.published_at, q.id,
-                row_number() OVER (ORDER BY q.published_at, q.id) - 1 AS position
+                row_number() OVER (ORDER BY q.published_at, q.id) - 1 AS position,
+                lead(q.id) OVER (ORDER BY q.published_at, q.id) IS NULL AS newest
             FROM posts_post q
             WHERE {public} {list}
         ) listed
-        WHERE position %% {every} = 0
+        WHERE position %% {every} = 0 OR newest
         ORDER BY position
     """.replace("{public}", public_sql("q"))
 
-    def __init__(self, kind: str, pk: int | None, params: dict, db: str):
-        self.kind, self.pk, self.params, self.db = kind, pk, params, db
+    def __init__(self, author: int | None, db: str):
+        """The anchors of the site's list, or of the writer ``author``'s (by id)."""
+        self.kind = "site" if author is None else "author"
+        self.params, self.db = {"now": timezone.now(), "id": author}, db
+        self.key = pagekeys.POSTS if author is None else pagekeys.author_posts_key(author)
+
+    def count(self) -> int:
+        """How many public posts the list holds."""
+        return self._kept()[0]
 
     def anchor_for(self, oldest_first: int) -> tuple[datetime, int, int] | None:
         """The anchor at or before position ``oldest_first`` (counted from the oldest post), and
         how many posts past it that position is; None for a list with no posts."""
-        key = pagekeys.POSTS if self.kind == "site" else pagekeys.author_posts_key(self.pk)
-        anchors = pagecache.kept_while_current(f"anchors:{self.EVERY}:{key}", [key], self._find)
+        anchors = self._kept()[1]
         if not anchors:
             return None
         index = min(oldest_first // self.EVERY, len(anchors) - 1)
         anchor_at, anchor_id = anchors[index]
         return from_column(_TIME, anchor_at), anchor_id, oldest_first - index * self.EVERY
 
-    def _find(self) -> list[tuple]:
+    def _kept(self) -> tuple[int, list[tuple]]:
+        return pagecache.kept_while_current(f"anchors:{self.EVERY}:{self.key}", [self.key], self._find)
+
+    def _find(self) -> tuple[int, list[tuple]]:
         sql = self.SQL.format(list=_LISTS[self.kind]["list"], every=self.EVERY)
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, sql_params(self.params, connections[self.db]))
-            return cursor.fetchall()
+            rows = cursor.fetchall()
+        count = rows[-1][2] + 1 if rows else 0
+        return count, [(at, pk) for at, pk, position in rows if position % self.EVERY == 0]
 
 
 def _card(row: tuple, db: str, tags: list) -> PostCard:
@@ -295,8 +310,8 @@ def _card(row: tuple, db: str, tags: list) -> PostCard:
 class PublicCards:
     """The cards of a public list (the site's, a tag's or a writer's, by id or by slug and
     username) of ``count`` posts, as Django's ``Paginator`` pages through a list: each page one
-    query for its posts. A count not given is read with a first page (``counted_page()``), or
-    on its own when first asked for."""
+    query for its posts. A count not given is read with a first page, or kept with a deep
+    page's anchors (``counted_page()``), or on its own when first asked for."""
 
     def __init__(
         self, count: int | None = None, *, tag: int | str | None = None, author: int | str | None = None
@@ -321,12 +336,18 @@ class PublicCards:
         return PostCard.page_of(start, stop, count=self._count, tag=self.tag, author=self.author)
 
     def counted_page(self, start: int, stop: int) -> list[PostCard] | None:
-        """Cards ``start:stop`` read with the list's count in one statement, for a list by id
-        whose count is not known yet and a page among its first (read without an anchor); None
-        for any other, or for a page past the list's end, which its count alone decides."""
+        """Cards ``start:stop`` of a list by id whose count is not known yet, with no query for
+        the count: a page among the first reads it in the page's statement; a deep page of the
+        site's list or a writer's has it kept with the list's anchors. None for any other, or
+        for a page past the list's end, which its count alone decides."""
         by_id = all(isinstance(pk, int | None) for pk in (self.tag, self.author))
-        if self._count is not None or not by_id or not 0 <= start < min(stop, ListAnchors.EVERY):
+        if self._count is not None or not by_id or not 0 <= start < stop:
             return None
+        if start >= ListAnchors.EVERY:
+            if self.tag is not None:
+                return None
+            self._count = ListAnchors(self.author, router.db_for_read(Post)).count()
+            return self[start:stop] if start < self._count else None
         of = {"tag": self.tag, "author": self.author}
         rows, db = _list_rows(self._sqls(), start, stop, count=None, counted=True, **of)
         count = rows[0][CARD_WIDTH] if rows else None

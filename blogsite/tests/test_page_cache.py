@@ -1,5 +1,7 @@
 """The page cache's storing rules, on responses a view might give (the pages themselves: posts/tests)."""
 
+import time
+
 import pytest
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -222,3 +224,17 @@ def test_a_kept_value_is_made_again_only_when_a_change_retires_what_it_shows(db)
     pagecache.retire_pages()  # every page
     assert kept() == "value 3"
     assert len(made) == 3
+
+
+def test_a_kept_value_made_before_a_scheduled_change_is_made_again_when_its_time_comes(db, monkeypatch):
+    soon = time.time() + 1
+    monkeypatch.setattr(pagecache, "LIFETIME_HOOKS", [lambda: soon])  # e.g. a post's time comes
+    pagecache.retire_pages([])  # the schedule is read again
+    made = []
+
+    def kept():
+        return pagecache.kept_while_current("count:test", ["posts"], lambda: made.append(1) or len(made))
+
+    assert kept() == kept() == 1
+    time.sleep(max(0, soon - time.time()) + 0.05)
+    assert kept() == kept() == 2  # made after that change, it is kept again

@@ -1,12 +1,13 @@
 """Deep pages of the site's list and a writer's are read from anchors (``posts.cards.ListAnchors``):
 they hold what reading by offset holds, whatever changed in the list since the anchors were found."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from posts.cards import ApiCards, ListAnchors, PostCard
+from posts.cards import ApiCards, ListAnchors, PostCard, PublicCards
 from posts.models import ListCount, Post
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +110,38 @@ def test_the_apis_deep_pages_hold_what_the_sites_hold(long_blog):
     count = ListCount.objects.public_posts()
     for start in range(0, count, 4):
         assert [card.pk for card in ApiCards(count)[start : start + 4]] == expected({})[start : start + 4]
+
+
+@LISTS
+def test_a_deep_page_reads_no_count_once_its_anchors_are_kept(
+    long_blog, author, of_writer, django_assert_num_queries
+):
+    of = {"author": author.pk} if of_writer else {}
+    count = ListCount.objects.public_posts(**of)
+    with django_assert_num_queries(2):  # the anchors, found with the list's count; the page
+        cards = PublicCards(**of)
+        page = cards.counted_page(4, 8)
+    assert cards.count() == count
+    assert [card.pk for card in page] == expected(of)[4:8]
+    with django_assert_num_queries(1):  # the page: the count is kept with the anchors
+        cards = PublicCards(**of)
+        page = cards.counted_page(4, 8)
+    assert [card.pk for card in page] == expected(of)[4:8]
+    assert cards.count() == count
+    # Past the end: no page, and the count for the paginator to find the last one.
+    cards = PublicCards(**of)
+    assert cards.counted_page(count + 4, count + 8) is None
+    assert cards.count() == count
+
+
+def test_a_kept_count_takes_in_a_post_whose_time_comes(long_blog, author, make_post):
+    before = PublicCards()
+    before.counted_page(4, 8)  # the count kept, with the anchors
+    soon = make_post(author, "Soon", published_at=timezone.now() + timedelta(seconds=1.5))
+    cards = PublicCards()
+    cards.counted_page(4, 8)
+    assert cards.count() == before.count() == ListCount.objects.public_posts()
+    time.sleep(max(0, (soon.published_at - timezone.now()).total_seconds()) + 0.1)
+    cards = PublicCards()
+    assert [card.pk for card in cards.counted_page(4, 8)] == expected({})[4:8]
+    assert cards.count() == before.count() + 1 == ListCount.objects.public_posts()

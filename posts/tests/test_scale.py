@@ -67,13 +67,13 @@ def pages(post, author):
     tag = post.tags.first()
     return {
         "/": 1,
-        "/?page=1500": 2,  # deep: the count first, to find the page's anchor
+        "/?page=1500": 1,  # deep: its count is kept with the list's anchors
         post.get_absolute_url(): 2,
         tag.get_absolute_url(): 2,
         author.get_absolute_url(): 2,
-        f"{author.get_absolute_url()}?page=1500": 3,
+        f"{author.get_absolute_url()}?page=1500": 2,
         "/api/posts": 1,
-        "/api/posts?page=1500": 2,
+        "/api/posts?page=1500": 1,
         f"/api/posts?tag={tag.slug}": 2,
         "/api/users": 2,
         f"/api/users/{author.pk}": 1,
