@@ -623,7 +623,7 @@ class SearchResults:
             matches = Post.objects.public().search(self.text).order_by().values("pk")
             return matches[: search.MAX_COUNTED + 1].count(), "", None, None
         index = search.search_index(self.using)
-        query, params = search.postgres_query_sql(self.text, index.common)
+        query, params = search.postgres_query_sql(self.text, index)
         order = _MATCHES_NEWEST_FIRST if self.newest else ""  # the matches the page ranks
         params = {**self._public(), **params, "limit": search.MAX_COUNTED + 1}
         since = None if self.newest else index.recent_since

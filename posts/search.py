@@ -3,11 +3,12 @@
 On PostgreSQL every post stores a search vector (title weighted A, body B) that is filled
 in when the post is saved and indexed with GIN. A reader's query is read as a web-search
 query ("quoted phrases", -exclusions, or), with its last word also taken as a prefix so
-results come while the reader is still typing; matches are ranked and shown with a
-highlighted snippet. Where PostgreSQL has the RUM extension a RUM index (migration 0016)
-hands matches over best first, so a page reads ten posts; without it every match is ranked
-with ``ts_rank`` (docs/decisions/0070-search-ranked-by-a-rum-index.md). Elsewhere (SQLite in
-development and tests) each word is matched with ``icontains``, title matches first.
+results come while the reader is still typing (where the blog has longer words beginning
+with it, ``has_longer_words``); matches are ranked and shown with a highlighted snippet.
+Where PostgreSQL has the RUM extension a RUM index (migration 0016) hands matches over best
+first, so a page reads ten posts; without it every match is ranked with ``ts_rank``
+(docs/decisions/0070-search-ranked-by-a-rum-index.md). Elsewhere (SQLite in development and
+tests) each word is matched with ``icontains``, title matches first.
 
 Either way at most ``MAX_COUNTED`` matches are counted and paged (``ResultsPaginator``):
 "more than 100 posts" is all a reader needs, and checking 90,000 matches against the query
@@ -28,9 +29,9 @@ import functools
 import html
 import json
 import re
+import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from types import MappingProxyType
 from typing import NamedTuple
 
 import snowballstemmer
@@ -106,26 +107,24 @@ def stem(word: str) -> str:
     return _STEMMER.stemWord(word.lower())
 
 
-def query_parts(text: str, common: Mapping[str, float] = MappingProxyType({})) -> tuple[str, str | None]:
+def query_parts(text: str, index: "SearchIndex | None" = None) -> tuple[str, str | None]:
     """The words before the last one (may be empty), and the last one as a raw prefix tsquery
     (``word:*``); None for the prefix when the last word is not one a reader may still be typing,
-    or is a whole word whose stem is ``common``.
-
-    A common word taken as a prefix adds little (the word itself is in most posts) and makes the
-    index gather every post with any word that starts with it: at 100,000 posts "notifier second"
-    took 84 ms to count with the prefix, 4 ms without. The prefix is built only from letters and
-    digits, so nothing the reader types can break its syntax.
+    or when ``index`` says a word of its stem is not taken as a prefix (``SearchIndex.takes_as_prefix``).
+    The prefix is built only from letters and digits, so nothing the reader types can break its syntax.
     """
     last = _LAST_WORD.search(text)
-    if last is None or text.count('"') % 2 or stem(last.group(1)) in common:
+    if last is None or text.count('"') % 2:
+        return text, None
+    if index is not None and not index.takes_as_prefix(stem(last.group(1))):
         return text, None
     return text[: last.start(1)].strip(), f"{last.group(1)}:*"
 
 
-def postgres_query(text: str, common: Mapping[str, float] = MappingProxyType({})):
+def postgres_query(text: str, index: "SearchIndex | None" = None):
     """The web-search reading of ``text``, or-ed with its last word as a prefix (``query_parts``)."""
     websearch = SearchQuery(text, search_type="websearch", config=CONFIG)
-    head, prefix = query_parts(text, common)
+    head, prefix = query_parts(text, index)
     if prefix is None:
         return websearch
     prefix = SearchQuery(prefix, search_type="raw", config=CONFIG)
@@ -134,11 +133,11 @@ def postgres_query(text: str, common: Mapping[str, float] = MappingProxyType({})
     return websearch | prefix
 
 
-def postgres_query_sql(text: str, common: Mapping[str, float] = MappingProxyType({})) -> tuple[str, dict]:
-    """``postgres_query(text, common)`` written out, with its parameters (``q_…``), for the search
+def postgres_query_sql(text: str, index: "SearchIndex | None" = None) -> tuple[str, dict]:
+    """``postgres_query(text, index)`` written out, with its parameters (``q_…``), for the search
     page's written-out queries (posts/cards.py); test_search_sql holds the two together."""
     websearch = f"websearch_to_tsquery('{CONFIG}'::regconfig, %(q_text)s)"
-    head, prefix = query_parts(text, common)
+    head, prefix = query_parts(text, index)
     if prefix is None:
         return websearch, {"q_text": text}
     sql = f"to_tsquery('{CONFIG}'::regconfig, %(q_prefix)s)"
@@ -192,6 +191,17 @@ class SearchIndex(NamedTuple):
     # Where a blog has more than twice RECENT_POSTS posts: the time after which posts are in the
     # recent index too (``renew_recent_index``); None where it has none.
     recent_since: datetime | None = None
+    using: str = DEFAULT_DB_ALIAS
+
+    def takes_as_prefix(self, stem: str) -> bool:
+        """Whether a last word of this stem is searched as a prefix too, for a reader still typing it.
+
+        Not when the stem is common: its prefix makes the index gather most posts, for little
+        (docs/decisions/0094). Nor when the blog has no longer word that begins with it: the
+        prefix would find exactly what the word finds, at several times the cost, since the
+        index gathers every post of a prefix before it can intersect them (docs/decisions/0107).
+        """
+        return stem not in self.common and has_longer_words(self.using, stem)
 
 
 # Per database alias, asked once per process (workers are replaced every GUNICORN_MAX_REQUESTS)
@@ -222,12 +232,12 @@ def learn_search_index(using: str) -> SearchIndex:
     (ANALYZE's estimates; none before it ran) and since when posts are in the recent index;
     remember the answer."""
     connection = connections[using]
-    found = SearchIndex(rum=False, common={})
+    found = SearchIndex(rum=False, common={}, using=using)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(_LEARN_SQL, _learn_params(common=COMMON_SHARE))
             rum, since, renew, common = cursor.fetchone()
-            found = SearchIndex(rum, json.loads(common), since and datetime.fromisoformat(since))
+            found = SearchIndex(rum, json.loads(common), since and datetime.fromisoformat(since), using)
         if renew:
             renew_recent_search_index.enqueue(using=using)
     _search_index[using] = found
@@ -300,6 +310,35 @@ def _renew_recent_index(cursor, *, concurrently: bool) -> datetime | None:
     return since
 
 
+# Whether any word of the blog's posts begins with a stem and is longer (migration 0020 keeps the
+# words); a stem is letters and digits only, so it needs no escaping in LIKE.
+_LONGER_WORDS_SQL = "SELECT EXISTS (SELECT 1 FROM posts_search_word WHERE word LIKE %s AND word > %s)"
+LONGER_WORDS_SECONDS = 60
+
+
+def has_longer_words(using: str, stem: str) -> bool:
+    """Whether a word of the blog's posts begins with ``stem`` and is longer ("databas" for "datab").
+
+    Remembered in this process for up to ``LONGER_WORDS_SECONDS``: readers search the same words
+    again, and asking costs a statement. So a word first written in another process in the last
+    minute may not yet make its start a prefix; the process that saved a post forgets at once
+    (posts/signals.py).
+    """
+    return _has_longer_words(using, stem, int(time.monotonic() // LONGER_WORDS_SECONDS))
+
+
+@functools.lru_cache(maxsize=4096)
+def _has_longer_words(using: str, stem: str, _period: int) -> bool:
+    with connections[using].cursor() as cursor:
+        cursor.execute(_LONGER_WORDS_SQL, [f"{stem}%", stem])
+        return cursor.fetchone()[0]
+
+
+def forget_longer_words() -> None:
+    """A post was saved here: its new words count from this process's next search."""
+    _has_longer_words.cache_clear()
+
+
 def search_index(using: str) -> SearchIndex:
     """What this process knows of ``using``'s search index; asked of it the first time only."""
     found = _search_index.get(using)
@@ -312,7 +351,7 @@ def ranks_by_rum_index(using: str) -> bool:
 
 
 def _postgres(queryset, text):
-    query = postgres_query(text, search_index(queryset.db).common)
+    query = postgres_query(text, search_index(queryset.db))
     matches = queryset.filter(search_vector=query).annotate(
         search_source=F("body_html"),
         # The stems the query looks for, as PostgreSQL's parser made them ('databas':*).

@@ -190,8 +190,17 @@ def created_in_bulk(posts, tag_ids: dict[int, list[int]]) -> None:
     for post in posts:
         RelatedPost.objects.refresh(post)
         post.ranked_as = post.ranking_inputs()
+    _post_words_saved(Post)  # their words are new to this process's searches too
     if any(post.is_page or post.nav_order is not None for post in posts):
         _navigation_changed()
+
+
+def _post_words_saved(sender, raw=False, **kwargs):
+    """A post's words may be new: this process's searches ask again whether a stem begins a
+    longer word (``search.has_longer_words``): now, for this transaction's own searches, and once
+    it commits, for what a search in another thread learned meanwhile."""
+    search.forget_longer_words()
+    transaction.on_commit(search.forget_longer_words)
 
 
 def _image_use_ended(sender, instance, **kwargs):
@@ -201,8 +210,9 @@ def _image_use_ended(sender, instance, **kwargs):
 
 def _migrated(sender, using, **kwargs):
     """Migrations may have made or dropped the RUM search index: search asks again now (and
-    learns the common stems again)."""
+    learns the common stems again, and which stems begin longer words)."""
     search.learn_search_index(using)
+    search.forget_longer_words()
 
 
 def connect():
@@ -210,6 +220,7 @@ def connect():
     post_delete.connect(_image_use_ended, sender=PostImage, dispatch_uid="media-use-ended")
     pre_save.connect(_post_before_save, sender=Post, dispatch_uid="pagecache-before-post")
     post_save.connect(_post_saved, sender=Post, dispatch_uid="pagecache-save-post")
+    post_save.connect(_post_words_saved, sender=Post, dispatch_uid="search-words-post")
     pre_delete.connect(_post_deleting, sender=Post, dispatch_uid="pagecache-deleting-post")
     post_delete.connect(_post_deleted, sender=Post, dispatch_uid="pagecache-delete-post")
     m2m_changed.connect(_tags_changed, sender=Post.tags.through, dispatch_uid="pagecache-post-tags")
