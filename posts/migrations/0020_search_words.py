@@ -3,14 +3,16 @@
 # asks it whether a reader's last word begins any longer word: where none does, the word is not
 # also searched as a prefix, which would find the same posts at several times the cost
 # (posts/search.py: has_longer_words, docs/decisions/0107). A stem stays when the last post holding
-# it goes: a word kept too long only keeps a prefix that finds nothing more. Words are inserted in
-# order, so two saves adding the same new words wait for each other and never deadlock. PostgreSQL
+# it goes: a word kept too long only keeps a prefix that finds nothing more. Only whether a word is
+# there counts, so the words are not unique: two writers adding the same new words each add them,
+# rather than one waiting for the other's transaction to end (or both, in a deadlock). PostgreSQL
 # only: elsewhere search takes no prefixes.
 
 from django.db import migrations
 
 CREATE = """
-CREATE TABLE posts_search_word (word text COLLATE "C" PRIMARY KEY);
+CREATE TABLE posts_search_word (word text COLLATE "C" NOT NULL);
+CREATE INDEX posts_search_word_idx ON posts_search_word (word);
 
 CREATE FUNCTION posts_remember_search_words() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -18,16 +20,13 @@ BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO posts_search_word (word)
         SELECT DISTINCT w.word FROM new_posts p, unnest(tsvector_to_array(p.search_vector)) AS w(word)
-        ORDER BY w.word
-        ON CONFLICT DO NOTHING;
+        WHERE NOT EXISTS (SELECT 1 FROM posts_search_word s WHERE s.word = w.word);
     ELSE  -- only the posts whose words changed: publishing or retagging one reads none
         INSERT INTO posts_search_word (word)
         SELECT DISTINCT w.word FROM new_posts p, unnest(tsvector_to_array(p.search_vector)) AS w(word)
         WHERE NOT EXISTS (
             SELECT 1 FROM old_posts o WHERE o.id = p.id AND o.search_vector = p.search_vector
-        )
-        ORDER BY w.word
-        ON CONFLICT DO NOTHING;
+        ) AND NOT EXISTS (SELECT 1 FROM posts_search_word s WHERE s.word = w.word);
     END IF;
     RETURN NULL;
 END
@@ -42,8 +41,7 @@ REFERENCING OLD TABLE AS old_posts NEW TABLE AS new_posts
 FOR EACH STATEMENT EXECUTE FUNCTION posts_remember_search_words();
 
 INSERT INTO posts_search_word (word)
-SELECT DISTINCT w.word FROM posts_post p, unnest(tsvector_to_array(p.search_vector)) AS w(word)
-ORDER BY w.word;
+SELECT DISTINCT w.word FROM posts_post p, unnest(tsvector_to_array(p.search_vector)) AS w(word);
 """
 DROP = """
 DROP TRIGGER posts_search_words_changed ON posts_post;

@@ -7,9 +7,9 @@ step. Needs real concurrent connections, so it runs on PostgreSQL (CI runs the s
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
-from posts import services
+from posts import search, services
 from posts.models import Post
 
 
@@ -44,3 +44,41 @@ def test_only_one_of_two_racing_saves_wins(author):
     post.refresh_from_db()
     assert post.body == winner
     assert post.revisions.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_adding_the_same_new_words_never_wait_for_each_other(author):
+    """The blog's search words (migration 0020) are added by the transaction that writes a post's
+    vector: a second writer with the same new words must not wait for the first to end (or, with
+    more words in another order, deadlock with it). Posts' vectors written by bulk updates, as an
+    import or a re-rendering migration writes them, take no other lock."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the blog's search words are kept on PostgreSQL only")
+    first, second = (services.post_save(by=author, title=title, body="Draft.") for title in ("One", "Two"))
+    new_words = search.search_vector("Zeppelinhangar", "")
+    first_written = threading.Event()
+    outcomes = []
+
+    def second_writer():
+        try:
+            first_written.wait(timeout=10)
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '2s'")
+                Post.objects.filter(pk=second.pk).update(search_vector=new_words)
+            outcomes.append("written")
+        except OperationalError as error:  # the lock timeout: it waited for the first writer
+            outcomes.append(str(error))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    with transaction.atomic():  # still open while the second writer writes
+        Post.objects.filter(pk=first.pk).update(search_vector=new_words)
+        first_written.set()
+        thread.join(timeout=15)
+    assert outcomes == ["written"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT word FROM posts_search_word WHERE word LIKE 'zeppelin%%'")
+        assert cursor.fetchall() == [("zeppelinhangar",)]
