@@ -38,6 +38,15 @@ def test_it_checks_that_the_larger_corpus_keeps_the_smaller_ones_rate():
     assert [round(share, 4) for share, _ in checks] == [0.9375]
 
 
+def test_it_says_when_the_floor_moved_too_much_for_a_quiet_run():
+    def floors(*rates):
+        return [Result(case=Case("floor", "/bench/floor/"), status=200, rps=rate) for rate in rates]
+
+    assert driver.quiet_note(floors(4000, 4200, 4100), floors(4050, 4150)) == ""
+    note = driver.quiet_note(floors(4000, 4200, 4100), floors(3800, 5000))
+    assert note.startswith("Not a quiet run: the floor moved 27% (more than 10%)")
+
+
 def test_it_keys_the_kept_corpus_on_its_size_and_code():
     assert driver.corpus_signature(1000) == driver.corpus_signature(1000)
     assert driver.corpus_signature(1000) != driver.corpus_signature(100_000)
