@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.http.multipartparser import MultiPartParserError
 from ninja import Field, NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -175,6 +175,23 @@ def paginate(request, queryset, params: PageParams, serialize, *, prepare=list, 
     }
 
 
+def written(request, schema: type[Schema], data: dict, *, exclude_unset: bool = False) -> bytes:
+    """``data`` as ninja answers with it for ``schema``: checked (a wrong field raises, as ninja's
+    own check of an answer does), then written as the API writes JSON. For the parts of an answer
+    that are written once and remembered (``written_page``)."""
+    checked = schema.model_validate(data, context={"request": request, "response_status": 200})
+    return to_json(checked.model_dump(exclude_unset=exclude_unset))
+
+
+def written_page(response: HttpResponse, page: dict) -> HttpResponse:
+    """``response``, the view's own (its headers kept), answering ``page``: a ``paginate()`` dict
+    whose results are each written already (``written()``). The same bytes as ninja would write
+    for the page; ninja gives a view's response as it is."""
+    head = to_json({**page, "results": []})  # {"count":…,"results":[]}
+    response.content = head[:-2] + b",".join(page["results"]) + head[-2:]
+    return response
+
+
 def absolute_uri(request, location: str) -> str:
     """``request.build_absolute_uri(location)``, for the addresses our answers give: the request's
     scheme and host are read once, not parsed again for each of a page's thirty links. An
@@ -323,7 +340,11 @@ class _JSONRenderer(JSONRenderer):
     whatever it does not know (a lazy translation, an address) ninja's encoder turns into JSON."""
 
     def render(self, request, data, *, response_status):
-        return pydantic_core.to_json(data, fallback=_ENCODER.default)
+        return to_json(data)
+
+
+def to_json(data) -> bytes:
+    return pydantic_core.to_json(data, fallback=_ENCODER.default)
 
 
 _ENCODER = NinjaJSONEncoder()

@@ -37,9 +37,11 @@ from blogsite.api import (
     etag_of,
     paginate,
     text,
+    written,
+    written_page,
 )
 from blogsite.conditional import is_not_modified
-from blogsite.jinja2 import Remembered
+from blogsite.jinja2 import Remembered, localised
 from media import api as media_api
 from media.api import MediaOut
 from media.models import Image
@@ -183,29 +185,32 @@ def covers_data(request, posts) -> dict[int, dict]:
     return {post.cover.pk: media_api.media_data(request, post.cover, counts) for post in posts if post.cover}
 
 
-# A list's covers as Media, remembered by all they show (docs/decisions/0103): making a cover's
-# image and renditions to show them cost a covered card more than the rest of it.
-_remembered_covers = Remembered(keep=True, limit=1024)  # some 2 KB a cover
+# A public list's posts, each checked and written as JSON once for everything it shows, then
+# given again (docs/decisions/0109): checking a page of ten posts against the schema and writing
+# it was a seventh of an uncached `GET /api/posts`, and the same posts are on every list.
+_remembered_summaries = Remembered(keep=True, limit=2048)  # some 1 KB a post, 2.5 KB with a cover
 
 
-def card_covers_data(request, cards, read: ApiCards) -> dict[int, dict]:
-    """The covers of a page of ``ApiCards`` as Media, by id, with what the cards read of them:
-    their renditions, uploaders and uses. Each is made once for everything it shows (its
-    columns, its renditions', its uploader's, its uses and the site's address), then given again:
-    the same dict, which nothing changes."""
-    base, data = absolute_uri(request, "/"), {}
-    for card in cards:
-        cover = card.cover_columns
-        if cover is not None and cover.pk not in data:
-            uploader, uses = read.uploader_of(cover), read.uses_of(cover)
-            key = (base, cover.columns, uploader, *uses)
-            data[cover.pk] = _remembered_covers(key, _card_cover_data, request, card, uploader, uses)
-    return data
+def written_summary(request, card, read: ApiCards) -> bytes:
+    """A public list's ``card`` as ``PostSummaryOut`` JSON, remembered by all it is made of: the
+    card's columns and tags, its cover's with the cover's uploader and uses, and the site's
+    address. A changed title, name or cover is another key, so nothing goes stale."""
+    cover = card.cover_columns
+    cover_key = None if cover is None else (cover.columns, read.uploader_of(cover), *read.uses_of(cover))
+    key = (absolute_uri(request, "/"), card.markup_key(), cover_key)
+    return _remembered_summaries(key, _written_summary, request, card, read)
 
 
-def _card_cover_data(request, card, uploader, uses: list[int]) -> dict:
-    counts = {uploader.pk: uploader.post_count}
-    return media_api.media_data(request, card.cover, counts, owner=uploader, used_by=uses)
+def _written_summary(request, card, read: ApiCards) -> bytes:
+    covers = {}
+    if (cover := card.cover_columns) is not None:  # with what the list read of it
+        uploader = read.uploader_of(cover)
+        counts = {uploader.pk: uploader.post_count}
+        covers[cover.pk] = media_api.media_data(
+            request, card.cover, counts, owner=uploader, used_by=read.uses_of(cover)
+        )
+    data = post_data(request, card, full=False, covers=covers)
+    return written(request, PostSummaryOut, data, exclude_unset=True)
 
 
 # A page's covers' uploaders, each with their number of public posts (writer_public_posts_sql());
@@ -273,20 +278,24 @@ def _post_for(request, post_id: int, *, lock=False) -> Post:
 @router.get("/posts", response={200: Page[PostSummaryOut], **errors(400, 401, 429)}, exclude_unset=True)
 def api_post_list(request, filters: Query[PostFilters], response: HttpResponse):
     """Public posts, newest first; filters narrow them, `q` ranks them by relevance."""
+
+    def keyed(rows):
+        pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(rows))
+        return rows
+
     posts = _kept_list(request.auth, filters)
-    if posts is not None:  # a public list: its pages read as cards (docs/decisions/0082, 0086)
-        read_covers_data = functools.partial(card_covers_data, request, read=posts)
-    else:
-        posts = _filtered_posts(request.auth, filters)
-        read_covers_data = functools.partial(covers_data, request)
+    if posts is not None:  # a public list: its pages read as cards (docs/decisions/0082, 0086, 0109)
+        summary = functools.partial(written_summary, request, read=posts)
+        with localised():  # for each summary's key
+            return written_page(response, paginate(request, posts, filters, summary, prepare=keyed))
+    posts = _filtered_posts(request.auth, filters)
     with_snippets = functools.partial(search.add_snippets, text=filters.q) if filters.q else list
     covers = {}
 
     def prepare(rows):
         rows = with_snippets(rows)
-        covers.update(read_covers_data(rows))
-        pagecache.add_keys(response, pagekeys.POSTS, *pagekeys.for_cards(rows))
-        return rows
+        covers.update(covers_data(request, rows))
+        return keyed(rows)
 
     summary = functools.partial(post_data, request, full=False, covers=covers)
     return paginate(request, posts, filters, summary, prepare=prepare)

@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from posts.models import Post
+from posts import api
+from posts.models import Post, Tag
 
 from .api_helpers import assert_problem, bearer
 
@@ -58,6 +59,42 @@ def test_it_pages_with_absolute_next_and_previous_links(client, author, make_pos
     last = client.get(page["next"]).json()
     assert last["next"] is None and len(last["results"]) == 1
     assert client.get("/api/posts?page=9").json()["results"] == []
+
+
+def test_a_public_list_shows_each_change_to_what_it_remembered(
+    client, author, make_post, settings, monkeypatch
+):
+    """Each post of a public list is written once for all it shows (docs/decisions/0109): read
+    again, nothing is written; a change to the post, its tags or its writer is written anew."""
+    settings.PAGE_CACHE_SECONDS = 0
+    post = make_post(author, "First title", tags=["Django"])
+    make_post(author, "Another")
+    assert titles(client.get("/api/posts")) == ["Another", "First title"]
+    written, write = [], api.written
+
+    def counted(request, schema, data, **options):
+        written.append(data["title"])
+        return write(request, schema, data, **options)
+
+    monkeypatch.setattr(api, "written", counted)
+
+    assert titles(client.get("/api/posts")) == ["Another", "First title"]
+    assert titles(client.get("/api/posts?author=asha")) == ["Another", "First title"]
+    assert written == []
+    post.title = "Second title"
+    post.save()
+    assert titles(client.get("/api/posts")) == ["Another", "Second title"]
+    assert written == ["Second title"]
+    tag = Tag.objects.get(slug="django")
+    tag.name = "Djangonauts"  # the post's own columns unchanged
+    tag.save()
+    [listed] = client.get("/api/posts?tag=django").json()["results"]
+    assert listed["tags"] == ["Djangonauts"]
+    author.display_name = "Asha R."
+    author.save()
+    names = {item["author"]["display_name"] for item in client.get("/api/posts").json()["results"]}
+    assert names == {"Asha R."}
+    assert sorted(written) == ["Another", "Second title", "Second title", "Second title"]
 
 
 @pytest.mark.parametrize(

@@ -157,6 +157,23 @@ def test_the_api_list_reads_its_covers_with_its_posts(client, author, make_post,
         assert len(item["cover"]["renditions"]) > 1
 
 
+def test_the_api_lists_write_a_post_with_a_cover_alike(client, author, make_post, post):
+    """A public list's posts are written once each and remembered (docs/decisions/0109), the other
+    lists' field by field: the same bytes, first read and remembered."""
+    post.tags.set([Tag.objects.create(name="Hills & “dales”")])
+    make_post(author, "Ünïcode <title>", body="Text with «quotes» & more.", tags=["Hills & “dales”"])
+
+    def results(path):
+        response = client.get(path)
+        assert response.status_code == 200, response.content
+        return response.content.split(b'"results":', 1)[1]
+
+    field_by_field = results("/api/posts?author=asha&tag=hills-dales")
+    assert b'"cover":{' in field_by_field and "Ünïcode <title>".encode() in field_by_field
+    assert results("/api/posts?author=asha") == field_by_field
+    assert results("/api/posts?tag=hills-dales") == field_by_field  # remembered
+
+
 def test_the_api_list_remembers_a_cover_by_all_it_shows(
     client, author, make_post, post, cover, settings, monkeypatch
 ):
