@@ -186,8 +186,9 @@ def covers_data(request, posts) -> dict[int, dict]:
 
 
 # A public list's posts, each checked and written as JSON once for everything it shows, then
-# given again (docs/decisions/0109): checking a page of ten posts against the schema and writing
-# it was a seventh of an uncached `GET /api/posts`, and the same posts are on every list.
+# given again (docs/decisions/0109): made, checked and written field by field on every read, a
+# page of ten posts cost a fifth of an uncached `GET /api/posts`, and the same posts are on
+# every list.
 _remembered_summaries = Remembered(keep=True, limit=2048)  # some 1 KB a post, 2.5 KB with a cover
 
 
