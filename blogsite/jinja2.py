@@ -68,7 +68,7 @@ class Remembered:
     is another key. At most ``limit`` markups (``LIMIT`` unless told) and ``LIMIT_CHARACTERS``
     characters of them are kept, the oldest dropped first; an environment that reloads changed
     templates (``DEBUG``) keeps none, and a changed setting forgets them all. The API remembers
-    data the same way (a dict's length is its number of keys): its list's covers.
+    its public lists' posts the same way, as written JSON (its length in bytes).
     """
 
     LIMIT = 4096  # some 1.5 KB a card, 3 KB a dashboard list
