@@ -25,7 +25,7 @@ from blogsite.database import PLANNED_EACH_RUN
 from blogsite.rows import from_column, from_columns, json_list_sql, sql_params
 from media.models import Image, give_renditions, renditions_json_sql
 
-from . import pagekeys, search
+from . import search
 from .models import (
     KEPT_COUNT_SQL,
     ListCount,
@@ -43,9 +43,9 @@ _COVER_FIELDS = tuple(field.attname for field in Image._meta.concrete_fields)
 _TIME = Post._meta.get_field("published_at")  # a card's three times are read alike
 
 # One page of a public list, newest first: the rows are picked by key in a subquery the list's
-# index answers alone (decision 0061), then read in full. ``{list}`` narrows it to a tag's or a
-# writer's posts, named by id (the site's pages) or by slug and username (the API's list). It
-# writes PostQuerySet.public()'s rule with public_sql(); test_cards holds the two together.
+# index answers alone (decision 0061), then read in full. ``{rows}`` are the list's (``_LISTS``),
+# ``{list}`` narrows them to a tag's or a writer's, named by id (the site's pages) or by slug and
+# username (the API's list).
 _CARDS_SQL = """
     SELECT p.id, p.title, p.slug, p.is_page, p.summary, p.reading_time_minutes, p.published_at,
         p.created_at, p.updated_at,
@@ -55,37 +55,47 @@ _CARDS_SQL = """
     JOIN accounts_user u ON u.id = p.author_id
     LEFT JOIN media_image i ON i.id = p.cover_id
     WHERE p.id IN (
-        SELECT q.id FROM posts_post q {join}
-        WHERE {public} {list}
+        SELECT {id} FROM {rows} {list}
         {pick} LIMIT %(limit)s OFFSET %(offset)s
     )
     ORDER BY p.published_at DESC, p.id DESC
-""".replace("{public}", public_sql("q"))
+"""
 # The cover's fields, then its renditions (media.models.renditions_json_sql(), for the database
 # that runs the statement: written_for() writes them in).
 _COVER_COLUMNS = [f"i.{f} AS cover_{f}" for f in _COVER_FIELDS] + ["{{renditions}} AS cover_renditions"]
 _CARDS_SQL = _CARDS_SQL.replace("{cover_columns}", ", ".join(_COVER_COLUMNS))
 CARD_WIDTH = 12 + len(_COVER_COLUMNS)  # the columns of a row of CARDS_SQL
-_NEWEST_FIRST = "ORDER BY q.published_at DESC, q.id DESC"
+_NEWEST_FIRST = "ORDER BY {at} DESC, {id} DESC"
 # Deep pages: the oldest posts first from an anchor on, a short walk (see ListAnchors).
-_FROM_ANCHOR = "AND (q.published_at, q.id) >= (%(anchor_at)s, %(anchor_id)s) ORDER BY q.published_at, q.id"
+_FROM_ANCHOR = "AND ({at}, {id}) >= (%(anchor_at)s, %(anchor_id)s) ORDER BY {at}, {id}"
+# A list's rows and their key (publication time, post): the site's and a writer's are the public
+# posts, as PostQuerySet.public() holds them (public_sql(); test_cards holds the two together);
+# a tag's are its rows that keep their post's time, which the database sets for a public post's
+# rows alone (migration 0021), so that the tag's own index answers its pages.
+_POSTS = {"rows": "posts_post q WHERE " + public_sql("q"), "at": "q.published_at", "id": "q.id"}
+_TAG_ROWS = {"rows": "posts_post_tags q WHERE q.listed_at <= %(now)s", "at": "q.listed_at", "id": "q.post_id"}
 _LISTS = {
-    "site": {"join": "", "list": ""},
-    "tag": {"join": "JOIN posts_post_tags t ON t.post_id = q.id", "list": "AND t.tag_id = %(id)s"},
-    "author": {"join": "", "list": "AND q.author_id = %(id)s"},
-    "tag slug": {
-        "join": "JOIN posts_post_tags t ON t.post_id = q.id",
-        "list": "AND t.tag_id = (SELECT id FROM posts_tag WHERE slug = %(id)s)",
-    },
+    "site": {**_POSTS, "list": ""},
+    "tag": {**_TAG_ROWS, "list": "AND q.tag_id = %(id)s"},
+    "author": {**_POSTS, "list": "AND q.author_id = %(id)s"},
+    "tag slug": {**_TAG_ROWS, "list": "AND q.tag_id = (SELECT id FROM posts_tag WHERE slug = %(id)s)"},
     "author username": {
-        "join": "",
+        **_POSTS,
         "list": "AND q.author_id = (SELECT id FROM accounts_user WHERE username = %(id)s)",
     },
 }
-CARDS_SQL = {kind: _CARDS_SQL.format(pick=_NEWEST_FIRST, **parts) for kind, parts in _LISTS.items()}
-CARDS_SQL |= {
-    f"{kind} from anchor": _CARDS_SQL.format(pick=_FROM_ANCHOR, **_LISTS[kind]) for kind in ("site", "author")
-}
+# The lists whose deep pages start from anchors: those named by id, as the site's pages name them.
+_ANCHORED = ("site", "tag", "author")
+
+
+def _list_sql(sql: str, kind: str, pick: str = "") -> str:
+    """``sql`` with the ``kind`` of list's rows, key and ``pick`` written in."""
+    parts = _LISTS[kind]
+    return sql.format(pick=pick.format(**parts), **parts)
+
+
+CARDS_SQL = {kind: _list_sql(_CARDS_SQL, kind, _NEWEST_FIRST) for kind in _LISTS}
+CARDS_SQL |= {f"{kind} from anchor": _list_sql(_CARDS_SQL, kind, _FROM_ANCHOR) for kind in _ANCHORED}
 
 
 @functools.cache
@@ -206,7 +216,7 @@ def _list_rows(
 ) -> tuple[list, str]:
     """The rows of ``sqls``' statement for the list of ``count`` posts asked for (a tag's or a
     writer's by id, or by slug and username; else the site's), rows ``start:stop``; and the
-    database read. Deep in the site's list or a writer's, they are read from an anchor.
+    database read. Deep in a list by id, they are read from an anchor.
     ``counted``: each row also holds the list's count (a list by id, read without an anchor)."""
     kind, pk = (
         ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
@@ -218,8 +228,8 @@ def _list_rows(
         kind += " counted"
         params["key"] = kept_count_sql(tag=tag, author=author)[1]
     db = router.db_for_read(Post)
-    if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in ("site", "author"):
-        anchor = ListAnchors(pk, db).anchor_for(count - stop)
+    if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in _ANCHORED:
+        anchor = ListAnchors(db, tag=tag, author=author).anchor_for(count - stop)
         if anchor is not None:
             kind += " from anchor"
             params |= dict(zip(("anchor_at", "anchor_id", "offset"), anchor, strict=True))
@@ -238,9 +248,9 @@ def _list_rows(
 
 
 class ListAnchors:
-    """Where the site's list or a writer's starts its deep pages, and how long it is: the key
-    (publication time, id) of every ``EVERY``-th post, counted from the oldest, so posts
-    published later do not move them.
+    """Where a public list (the site's, a tag's or a writer's) starts its deep pages, and how long
+    it is: the key (publication time, id) of every ``EVERY``-th post, counted from the oldest, so
+    posts published later do not move them.
 
     A page ``OFFSET`` rows down walks that many entries of the list's index: page 5,000 of the
     home page at 100,000 posts walked 50,000 of them on every read. From its nearest anchor it
@@ -252,22 +262,21 @@ class ListAnchors:
     EVERY = 1000
     # Each EVERY-th post from the oldest, and the newest, whose position + 1 is the list's length.
     SQL = """
-        SELECT published_at, id, position FROM (
-            SELECT q.published_at, q.id,
-                row_number() OVER (ORDER BY q.published_at, q.id) - 1 AS position,
-                lead(q.id) OVER (ORDER BY q.published_at, q.id) IS NULL AS newest
-            FROM posts_post q
-            WHERE {public} {list}
+        SELECT at, id, position FROM (
+            SELECT {at} AS at, {id} AS id,
+                row_number() OVER (ORDER BY {at}, {id}) - 1 AS position,
+                lead({id}) OVER (ORDER BY {at}, {id}) IS NULL AS newest
+            FROM {rows} {list}
         ) listed
         WHERE position %% {every} = 0 OR newest
         ORDER BY position
-    """.replace("{public}", public_sql("q"))
+    """
 
-    def __init__(self, author: int | None, db: str):
-        """The anchors of the site's list, or of the writer ``author``'s (by id)."""
-        self.kind = "site" if author is None else "author"
-        self.params, self.db = {"now": timezone.now(), "id": author}, db
-        self.key = pagekeys.POSTS if author is None else pagekeys.author_posts_key(author)
+    def __init__(self, db: str, *, tag: int | None = None, author: int | None = None):
+        """The anchors of the site's list, or of the tag ``tag``'s or the writer ``author``'s (by id)."""
+        self.kind = "tag" if tag is not None else "author" if author is not None else "site"
+        self.params, self.db = {"now": timezone.now(), "id": tag if tag is not None else author}, db
+        self.key = kept_count_sql(tag=tag, author=author)[1]
 
     def count(self) -> int:
         """How many public posts the list holds."""
@@ -287,7 +296,7 @@ class ListAnchors:
         return pagecache.kept_while_current(f"anchors:{self.EVERY}:{self.key}", [self.key], self._find)
 
     def _find(self) -> tuple[int, list[tuple]]:
-        sql = self.SQL.format(list=_LISTS[self.kind]["list"], every=self.EVERY)
+        sql = self.SQL.format(every=self.EVERY, **_LISTS[self.kind])
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, sql_params(self.params, connections[self.db]))
             rows = cursor.fetchall()
@@ -337,16 +346,15 @@ class PublicCards:
 
     def counted_page(self, start: int, stop: int) -> list[PostCard] | None:
         """Cards ``start:stop`` of a list by id whose count is not known yet, with no query for
-        the count: a page among the first reads it in the page's statement; a deep page of the
-        site's list or a writer's has it kept with the list's anchors. None for any other, or
-        for a page past the list's end, which its count alone decides."""
+        the count: a page among the first reads it in the page's statement; a deep page has it
+        kept with the list's anchors. None for any other, or for a page past the list's end,
+        which its count alone decides."""
         by_id = all(isinstance(pk, int | None) for pk in (self.tag, self.author))
         if self._count is not None or not by_id or not 0 <= start < stop:
             return None
         if start >= ListAnchors.EVERY:
-            if self.tag is not None:
-                return None
-            self._count = ListAnchors(self.author, router.db_for_read(Post)).count()
+            anchors = ListAnchors(router.db_for_read(Post), tag=self.tag, author=self.author)
+            self._count = anchors.count()
             return self[start:stop] if start < self._count else None
         of = {"tag": self.tag, "author": self.author}
         rows, db = _list_rows(self._sqls(), start, stop, count=None, counted=True, **of)

@@ -70,6 +70,7 @@ def pages(post, author):
         "/?page=1500": 1,  # deep: its count is kept with the list's anchors
         post.get_absolute_url(): 2,
         tag.get_absolute_url(): 2,
+        f"{tag.get_absolute_url()}?page=150": 2,  # deep in a tag's 2,000 posts, from its anchors
         author.get_absolute_url(): 2,
         f"{author.get_absolute_url()}?page=1500": 2,
         "/api/posts": 1,
