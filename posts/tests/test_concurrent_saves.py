@@ -5,12 +5,15 @@ step. Needs real concurrent connections, so it runs on PostgreSQL (CI runs the s
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import OperationalError, connection, connections, transaction
+from django.utils import timezone
 
 from posts import search, services
-from posts.models import Post
+from posts.cards import PostCard
+from posts.models import ListCount, Post, Tag
 
 
 @pytest.mark.django_db(transaction=True)
@@ -82,3 +85,45 @@ def test_two_writers_adding_the_same_new_words_never_wait_for_each_other(author)
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT word FROM posts_search_word WHERE word LIKE 'zeppelin%%'")
         assert cursor.fetchall() == [("zeppelinhangar",)]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["publish", "tag"])
+def test_a_post_published_while_it_is_tagged_is_listed_under_the_tag(author, first):
+    """A tag's rows keep their post's time while the post is listed (migration 0021). A publish and
+    a new tag written at once, in two transactions, either one first: the second waits for the
+    first to end, then sees it, and the tag lists and counts the post."""
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL's row locks")
+    post = services.post_save(by=author, title="Raced", body="Draft.")
+    assert post.status == Post.Status.DRAFT
+    tag = Tag.from_names(["raced"])[0]
+    writes = {
+        "publish": lambda: Post.objects.filter(pk=post.pk).update(
+            status=Post.Status.PUBLISHED, published_at=timezone.now() - timedelta(hours=1)
+        ),
+        "tag": lambda: post.tags.add(tag),
+    }
+    first_written = threading.Event()
+    outcomes = []
+
+    def second_writer():
+        try:
+            first_written.wait(timeout=10)
+            with transaction.atomic():
+                writes["tag" if first == "publish" else "publish"]()
+            outcomes.append("written")
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    with transaction.atomic():  # still open while the second writer writes
+        writes[first]()
+        first_written.set()
+        thread.join(timeout=0.5)
+        assert thread.is_alive(), "the second writer waits for the post's row"
+    thread.join(timeout=10)
+    assert outcomes == ["written"]
+    assert [card.pk for card in PostCard.page_of(0, 10, tag=tag.pk)] == [post.pk]
+    assert ListCount.objects.public_posts(tag=tag.pk) == 1
