@@ -1,7 +1,8 @@
-"""Two saves racing from pages opened at the same version: exactly one wins, the other is a conflict.
-
-The services lock the post's row before comparing versions, so the check and the write are one
-step. Needs real concurrent connections, so it runs on PostgreSQL (CI runs the suite on both).
+"""Writers racing. Two saves from pages opened at the same version: exactly one wins, the other is
+a conflict (the services lock the post's row before comparing versions, so the check and the
+write are one step). Two writers adding the same new search words: neither waits. A publish and
+a new tag at once: the tag lists the post. Needs real concurrent connections, so it runs on
+PostgreSQL (CI runs the suite on both).
 """
 
 import threading
@@ -49,6 +50,35 @@ def test_only_one_of_two_racing_saves_wins(author):
     assert post.revisions.count() == 2
 
 
+def written_while_the_first_is_open(first, second, *, second_waits: bool) -> list[str]:
+    """Run ``first`` in a transaction, and ``second`` in another connection's while the first's is
+    still open; what the second writer came to ("written", or the error that stopped it). Whether
+    the second writer waited for the first's transaction to end is checked against ``second_waits``."""
+    first_written = threading.Event()
+    outcomes = []
+
+    def second_writer():
+        try:
+            first_written.wait(timeout=10)
+            with transaction.atomic():
+                second()
+            outcomes.append("written")
+        except OperationalError as error:  # a lock timeout: it waited for the first writer
+            outcomes.append(str(error))
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    with transaction.atomic():  # still open while the second writer writes
+        first()
+        first_written.set()
+        thread.join(timeout=0.5 if second_waits else 15)
+        assert thread.is_alive() == second_waits
+    thread.join(timeout=10)
+    return outcomes
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_writers_adding_the_same_new_words_never_wait_for_each_other(author):
     """The blog's search words (migration 0020) are added by the transaction that writes a post's
@@ -59,28 +89,17 @@ def test_two_writers_adding_the_same_new_words_never_wait_for_each_other(author)
         pytest.skip("the blog's search words are kept on PostgreSQL only")
     first, second = (services.post_save(by=author, title=title, body="Draft.") for title in ("One", "Two"))
     new_words = search.search_vector("Zeppelinhangar", "")
-    first_written = threading.Event()
-    outcomes = []
 
-    def second_writer():
-        try:
-            first_written.wait(timeout=10)
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '2s'")
-                Post.objects.filter(pk=second.pk).update(search_vector=new_words)
-            outcomes.append("written")
-        except OperationalError as error:  # the lock timeout: it waited for the first writer
-            outcomes.append(str(error))
-        finally:
-            connections.close_all()
+    def second_writes():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = '2s'")
+        Post.objects.filter(pk=second.pk).update(search_vector=new_words)
 
-    thread = threading.Thread(target=second_writer)
-    thread.start()
-    with transaction.atomic():  # still open while the second writer writes
-        Post.objects.filter(pk=first.pk).update(search_vector=new_words)
-        first_written.set()
-        thread.join(timeout=15)
+    outcomes = written_while_the_first_is_open(
+        lambda: Post.objects.filter(pk=first.pk).update(search_vector=new_words),
+        second_writes,
+        second_waits=False,
+    )
     assert outcomes == ["written"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT DISTINCT word FROM posts_search_word WHERE word LIKE 'zeppelin%%'")
@@ -104,26 +123,7 @@ def test_a_post_published_while_it_is_tagged_is_listed_under_the_tag(author, fir
         ),
         "tag": lambda: post.tags.add(tag),
     }
-    first_written = threading.Event()
-    outcomes = []
-
-    def second_writer():
-        try:
-            first_written.wait(timeout=10)
-            with transaction.atomic():
-                writes["tag" if first == "publish" else "publish"]()
-            outcomes.append("written")
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=second_writer)
-    thread.start()
-    with transaction.atomic():  # still open while the second writer writes
-        writes[first]()
-        first_written.set()
-        thread.join(timeout=0.5)
-        assert thread.is_alive(), "the second writer waits for the post's row"
-    thread.join(timeout=10)
-    assert outcomes == ["written"]
+    second = writes["tag" if first == "publish" else "publish"]
+    assert written_while_the_first_is_open(writes[first], second, second_waits=True) == ["written"]
     assert [card.pk for card in PostCard.page_of(0, 10, tag=tag.pk)] == [post.pk]
     assert ListCount.objects.public_posts(tag=tag.pk) == 1
