@@ -211,6 +211,17 @@ class PostCard(NamedTuple):
         return _tagged_cards(rows, db)
 
 
+def _list_named(tag, author) -> tuple[str, int | str | None]:
+    """The kind of list (``_LISTS``) a ``tag`` or an ``author`` names, by id or by slug and
+    username, else the site's; and its id, slug or username."""
+    kind, pk = (
+        ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
+    )
+    if isinstance(pk, str):
+        kind += " slug" if kind == "tag" else " username"
+    return kind, pk
+
+
 def _list_rows(
     sqls: dict, start: int, stop: int, *, count: int | None, tag, author, counted: bool = False
 ) -> tuple[list, str]:
@@ -218,11 +229,7 @@ def _list_rows(
     writer's by id, or by slug and username; else the site's), rows ``start:stop``; and the
     database read. Deep in a list by id, they are read from an anchor.
     ``counted``: each row also holds the list's count (a list by id, read without an anchor)."""
-    kind, pk = (
-        ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
-    )
-    if isinstance(pk, str):
-        kind += " slug" if kind == "tag" else " username"
+    kind, pk = _list_named(tag, author)
     params = {"now": timezone.now(), "id": pk, "limit": stop - start, "offset": start}
     if counted:
         kind += " counted"
@@ -274,8 +281,8 @@ class ListAnchors:
 
     def __init__(self, db: str, *, tag: int | None = None, author: int | None = None):
         """The anchors of the site's list, or of the tag ``tag``'s or the writer ``author``'s (by id)."""
-        self.kind = "tag" if tag is not None else "author" if author is not None else "site"
-        self.params, self.db = {"now": timezone.now(), "id": tag if tag is not None else author}, db
+        self.kind, pk = _list_named(tag, author)
+        self.params, self.db = {"now": timezone.now(), "id": pk}, db
         self.key = kept_count_sql(tag=tag, author=author)[1]
 
     def count(self) -> int:
