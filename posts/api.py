@@ -309,7 +309,7 @@ def _kept_list(user, filters: PostFilters) -> ApiCards | None:
     private = filters.mine or (filters.status and user.is_authenticated)
     if private or filters.q or (filters.tag and filters.author):
         return None
-    return ApiCards(tag=filters.tag or None, author=filters.author or None)
+    return ApiCards.named(tag=filters.tag or None, author=filters.author or None)
 
 
 @router.get("/posts/{int:post_id}", response={200: PostOut, 304: None, **errors(401, 404, 429)})

@@ -12,7 +12,7 @@ the covers' renditions, a row for each of their tags.
 import functools
 import json
 from datetime import UTC, datetime
-from typing import NamedTuple
+from typing import NamedTuple, Self
 
 from django.core.paginator import Paginator
 from django.db import connections, router
@@ -78,14 +78,12 @@ _LISTS = {
     "site": {**_POSTS, "list": ""},
     "tag": {**_TAG_ROWS, "list": "AND q.tag_id = %(id)s"},
     "author": {**_POSTS, "list": "AND q.author_id = %(id)s"},
-    "tag slug": {**_TAG_ROWS, "list": "AND q.tag_id = (SELECT id FROM posts_tag WHERE slug = %(id)s)"},
-    "author username": {
-        **_POSTS,
-        "list": "AND q.author_id = (SELECT id FROM accounts_user WHERE username = %(id)s)",
-    },
 }
-# The lists whose deep pages start from anchors: those named by id, as the site's pages name them.
-_ANCHORED = ("site", "tag", "author")
+# A tag's or a writer's list named by slug or username, as the API names them (``PublicCards.named``).
+_ID_OF_NAME = {
+    "tag": "SELECT id FROM posts_tag WHERE slug = %s",
+    "author": "SELECT id FROM accounts_user WHERE username = %s",
+}
 
 
 def _list_sql(sql: str, kind: str, pick: str = "") -> str:
@@ -95,7 +93,7 @@ def _list_sql(sql: str, kind: str, pick: str = "") -> str:
 
 
 CARDS_SQL = {kind: _list_sql(_CARDS_SQL, kind, _NEWEST_FIRST) for kind in _LISTS}
-CARDS_SQL |= {f"{kind} from anchor": _list_sql(_CARDS_SQL, kind, _FROM_ANCHOR) for kind in _ANCHORED}
+CARDS_SQL |= {f"{kind} from anchor": _list_sql(_CARDS_SQL, kind, _FROM_ANCHOR) for kind in _LISTS}
 
 
 @functools.cache
@@ -201,9 +199,8 @@ class PostCard(NamedTuple):
 
     @classmethod
     def page_of(cls, start: int, stop: int, *, count: int | None = None, tag=None, author=None):
-        """Cards ``start:stop`` of the site's public posts, or a tag's or a writer's (by id, or by
-        slug and username), newest first; ``count``, the list's length, lets deep pages be read
-        from an anchor."""
+        """Cards ``start:stop`` of the site's public posts, or a tag's or a writer's (by id), newest
+        first; ``count``, the list's length, lets deep pages be read from an anchor."""
         if stop <= start:
             return []
         # Read as rows: raw() building ten Post instances cost twice the query they came from.
@@ -211,31 +208,26 @@ class PostCard(NamedTuple):
         return _tagged_cards(rows, db)
 
 
-def _list_named(tag, author) -> tuple[str, int | str | None]:
-    """The kind of list (``_LISTS``) a ``tag`` or an ``author`` names, by id or by slug and
-    username, else the site's; and its id, slug or username."""
-    kind, pk = (
-        ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
-    )
-    if isinstance(pk, str):
-        kind += " slug" if kind == "tag" else " username"
-    return kind, pk
+def _list_named(tag: int | None, author: int | None) -> tuple[str, int | None]:
+    """The kind of list (``_LISTS``) a ``tag`` or an ``author`` (by id) names, else the site's;
+    and its id."""
+    return ("tag", tag) if tag is not None else ("author", author) if author is not None else ("site", None)
 
 
 def _list_rows(
     sqls: dict, start: int, stop: int, *, count: int | None, tag, author, counted: bool = False
 ) -> tuple[list, str]:
     """The rows of ``sqls``' statement for the list of ``count`` posts asked for (a tag's or a
-    writer's by id, or by slug and username; else the site's), rows ``start:stop``; and the
-    database read. Deep in a list by id, they are read from an anchor.
-    ``counted``: each row also holds the list's count (a list by id, read without an anchor)."""
+    writer's by id, else the site's), rows ``start:stop``; and the database read. Deep in a
+    list, they are read from an anchor.
+    ``counted``: each row also holds the list's count (read without an anchor)."""
     kind, pk = _list_named(tag, author)
     params = {"now": timezone.now(), "id": pk, "limit": stop - start, "offset": start}
     if counted:
         kind += " counted"
         params["key"] = kept_count_sql(tag=tag, author=author)[1]
     db = router.db_for_read(Post)
-    if count is not None and ListAnchors.EVERY <= start < stop <= count and kind in _ANCHORED:
+    if count is not None and ListAnchors.EVERY <= start < stop <= count:
         anchor = ListAnchors(db, tag=tag, author=author).anchor_for(count - stop)
         if anchor is not None:
             kind += " from anchor"
@@ -243,9 +235,9 @@ def _list_rows(
     # The window and a list's id are written into the statement: PostgreSQL plans a LIMIT it
     # is not told as a tenth of the list, and a tag it is not told as any tag, too dear for a
     # plan kept for every request, and would plan each one afresh (docs/decisions/0091).
-    written = {name: str(int(params.pop(name))) for name in ("limit", "offset")}
-    if isinstance(pk, int):
-        written["id"] = str(int(params.pop("id")))
+    written = {
+        name: str(int(params.pop(name))) for name in ("limit", "offset", "id") if params[name] is not None
+    }
     sql = written_for(sqls[kind], connections[db].vendor)
     for name, value in written.items():
         sql = sql.replace(f"%({name})s", value)
@@ -324,24 +316,33 @@ def _card(row: tuple, db: str, tags: list) -> PostCard:
 
 
 class PublicCards:
-    """The cards of a public list (the site's, a tag's or a writer's, by id or by slug and
-    username) of ``count`` posts, as Django's ``Paginator`` pages through a list: each page one
-    query for its posts. A count not given is read with a first page, or kept with a deep
-    page's anchors (``counted_page()``), or on its own when first asked for."""
+    """The cards of a public list (the site's, a tag's or a writer's, by id) of ``count`` posts,
+    as Django's ``Paginator`` pages through a list: each page one query for its posts. A count
+    not given is read with a first page, or kept with a deep page's anchors (``counted_page()``),
+    or on its own when first asked for."""
 
-    def __init__(
-        self, count: int | None = None, *, tag: int | str | None = None, author: int | str | None = None
-    ):
+    def __init__(self, count: int | None = None, *, tag: int | None = None, author: int | None = None):
         self._count, self.tag, self.author = count, tag, author
+
+    @classmethod
+    def named(cls, *, tag: str | None = None, author: str | None = None) -> Self:
+        """The list of the tag whose slug is ``tag``, or of the writer whose username is ``author``
+        (else the site's), as the API names them: one query finds its id, so that its pages read
+        as a tag's page reads them, deep ones from anchors. An unknown name's list is empty."""
+        ids = {}
+        with connections[router.db_for_read(Post)].cursor() as cursor:
+            for kind, name in (("tag", tag), ("author", author)):
+                if name is not None:
+                    cursor.execute(_ID_OF_NAME[kind], [name])
+                    found = cursor.fetchone()
+                    if found is None:
+                        return cls(0)
+                    ids[kind] = found[0]
+        return cls(**ids)
 
     def count(self) -> int:
         if self._count is None:
-            # A tag or writer named by slug or username is counted through its row, as a subquery.
-            tag = Tag.objects.filter(slug=self.tag) if isinstance(self.tag, str) else self.tag
-            author = (
-                User.objects.filter(username=self.author) if isinstance(self.author, str) else self.author
-            )
-            self._count = ListCount.objects.public_posts(tag=tag, author=author)
+            self._count = ListCount.objects.public_posts(tag=self.tag, author=self.author)
         return self._count
 
     def __len__(self) -> int:
@@ -352,12 +353,11 @@ class PublicCards:
         return PostCard.page_of(start, stop, count=self._count, tag=self.tag, author=self.author)
 
     def counted_page(self, start: int, stop: int) -> list[PostCard] | None:
-        """Cards ``start:stop`` of a list by id whose count is not known yet, with no query for
-        the count: a page among the first reads it in the page's statement; a deep page has it
-        kept with the list's anchors. None for any other, or for a page past the list's end,
-        which its count alone decides."""
-        by_id = all(isinstance(pk, int | None) for pk in (self.tag, self.author))
-        if self._count is not None or not by_id or not 0 <= start < stop:
+        """Cards ``start:stop`` of a list whose count is not known yet, with no query for the
+        count: a page among the first reads it in the page's statement; a deep page has it kept
+        with the list's anchors. None for any other, or for a page past the list's end, which its
+        count alone decides."""
+        if self._count is not None or not 0 <= start < stop:
             return None
         if start >= ListAnchors.EVERY:
             anchors = ListAnchors(router.db_for_read(Post), tag=self.tag, author=self.author)
@@ -482,7 +482,7 @@ class ApiCards(PublicCards):
     with its tags as ``TagLink`` and its cover's renditions, and, through ``uploader_of()`` and
     ``uses_of()``, its cover's uploader and the posts that use it."""
 
-    def __init__(self, count: int | None = None, *, tag: str | None = None, author: str | None = None):
+    def __init__(self, count: int | None = None, *, tag: int | None = None, author: int | None = None):
         super().__init__(count, tag=tag, author=author)
         self.uploaders: dict[int, Uploader] = {}
         self.uses: dict[int, list[int]] = {}

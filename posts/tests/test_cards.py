@@ -92,12 +92,20 @@ def test_a_card_shows_its_cover_with_the_renditions_read_once(author, make_post,
 
 def test_a_list_named_by_slug_or_username_holds_the_cards_it_holds_by_id(blog, author):
     news = Tag.objects.get(name="news")
-    assert PostCard.page_of(0, 10, tag="news") == PostCard.page_of(0, 10, tag=news.pk)
-    assert PostCard.page_of(2, 5, author=author.username) == PostCard.page_of(2, 5, author=author.pk)
-    assert PostCard.page_of(0, 10, tag="unknown") == PostCard.page_of(0, 10, author="nobody") == []
-    assert PublicCards(tag="news").count() == PublicCards(tag=news.pk).count() == 7
-    assert PublicCards(author=author.username).count() == PublicCards(author=author.pk).count() == 3
-    assert PublicCards(tag="unknown").count() == PublicCards(author="nobody").count() == 0
+    by_slug, by_username = PublicCards.named(tag="news"), PublicCards.named(author=author.username)
+    assert (by_slug.tag, by_slug.author, by_username.tag, by_username.author) == (
+        news.pk,
+        None,
+        None,
+        author.pk,
+    )
+    assert by_slug[0:10] == PostCard.page_of(0, 10, tag=news.pk)
+    assert by_username[2:5] == PostCard.page_of(2, 5, author=author.pk)
+    assert by_slug.count() == 7 and by_username.count() == 3
+    assert PublicCards.named().count() == PublicCards().count()
+    for unknown in (PublicCards.named(tag="unknown"), PublicCards.named(author="nobody")):
+        assert unknown.count() == 0 and unknown[0:10] == []
+    assert PublicCards.named(tag="news", author="nobody").count() == 0
 
 
 def test_the_api_reads_the_cards_the_pages_read(blog, author, make_post):
@@ -111,7 +119,7 @@ def test_the_api_reads_the_cards_the_pages_read(blog, author, make_post):
     lists.append(({"author": author.username}, {"author": author.pk}))
     for by_name, by_id in lists:
         for start in range(0, 9, 4):
-            shown = ApiCards(9, **by_name)[start : start + 4]
+            shown = ApiCards.named(**by_name)[start : start + 4]
             expected = PostCard.page_of(start, start + 4, **by_id)
             assert [card[:11] for card in shown] == [card[:11] for card in expected]
             assert [[(t.pk, t.name, t.slug, t.get_absolute_url()) for t in card.tags] for card in shown] == [

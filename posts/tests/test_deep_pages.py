@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from posts.cards import ApiCards, ListAnchors, PostCard, PublicCards
@@ -128,10 +129,43 @@ def test_a_deep_page_reads_as_many_queries_as_the_first_once_its_anchors_are_kep
         PostCard.page_of(12, 16, count=count)
 
 
-def test_the_apis_deep_pages_hold_what_the_sites_hold(long_blog):
-    count = ListCount.objects.public_posts()
+def names_of(kind: str, author) -> dict:
+    """The ``tag`` or ``author`` a list of ``kind`` is named by in the API: a slug, a username."""
+    if kind == "tag":
+        return {"tag": "deep"}
+    return {"author": author.username} if kind == "writer" else {}
+
+
+@LISTS
+def test_the_apis_deep_pages_hold_what_the_sites_hold(client, long_blog, author, kind, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # every read made afresh
+    of, names = list_of(kind, author), names_of(kind, author)
+    count = ListCount.objects.public_posts(**of)
     for start in range(0, count, 4):
-        assert [card.pk for card in ApiCards(count)[start : start + 4]] == expected({})[start : start + 4]
+        assert [card.pk for card in ApiCards.named(**names)[start : start + 4]] == expected(of)[
+            start : start + 4
+        ]
+    url = "/api/posts?page_size=4&" + "".join(f"{name}={value}&" for name, value in names.items())
+    pages = [client.get(f"{url}page={number}").json() for number in range(1, count // 4 + 2)]
+    assert [post["id"] for page in pages for post in page["results"]] == expected(of)
+    assert {page["count"] for page in pages} == {count}
+
+
+@LISTS
+def test_the_apis_deep_pages_read_as_many_queries_as_its_first(client, long_blog, author, kind, settings):
+    """By name too: the list's id is found first, and a deep page read from its kept anchors."""
+    settings.PAGE_CACHE_SECONDS = 0
+    names = names_of(kind, author)
+    url = "/api/posts?page_size=4&" + "".join(f"{name}={value}&" for name, value in names.items())
+    client.get(f"{url}page=3")  # the anchors, found with the list's count
+    queries = []
+    for number in (1, 3):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"{url}page={number}").status_code == 200
+        queries.append([query["sql"] for query in captured.captured_queries])
+    first, deep = queries
+    assert len(deep) == len(first) == (1 if kind == "site" else 2)
+    assert ") >= (" in deep[-1] and ") >= (" not in first[-1]  # the page starts from an anchor
 
 
 @LISTS

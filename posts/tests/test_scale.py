@@ -75,7 +75,9 @@ def pages(post, author):
         f"{author.get_absolute_url()}?page=1500": 2,
         "/api/posts": 1,
         "/api/posts?page=1500": 1,
-        f"/api/posts?tag={tag.slug}": 2,
+        f"/api/posts?tag={tag.slug}": 2,  # the tag's id by its slug, then as a tag's page
+        f"/api/posts?tag={tag.slug}&page=150": 2,  # deep: from the tag's anchors
+        f"/api/posts?author={author.username}&page=1500": 2,
         "/api/users": 2,
         f"/api/users/{author.pk}": 1,
         "/feed/": None,
