@@ -329,6 +329,8 @@ class PublicCards:
         """The list of the tag whose slug is ``tag``, or of the writer whose username is ``author``
         (else the site's), as the API names them: one query finds its id, so that its pages read
         as a tag's page reads them, deep ones from anchors. An unknown name's list is empty."""
+        if tag is not None and author is not None:
+            raise ValueError("A public list is a tag's or a writer's, not both.")
         ids = {}
         with connections[router.db_for_read(Post)].cursor() as cursor:
             for kind, name in (("tag", tag), ("author", author)):
