@@ -461,7 +461,7 @@ def _writers():
     return (
         get_user_model()
         .objects.filter(is_active=True)
-        .annotate(post_count=ListCount.objects.public_posts_of(OuterRef("pk")))
+        .annotate(post_count=ListCount.objects.public_posts_of(author=OuterRef("pk")))
         .filter(post_count__gt=0)
         .order_by("username")
     )

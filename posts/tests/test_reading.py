@@ -47,11 +47,14 @@ def test_the_tag_list_counts_public_posts_only(client, author, make_post, django
     make_post(author, "One", tags=["django", "postgres"])
     make_post(author, "Two", tags=["django"])
     make_post(author, "Draft", status=Post.Status.DRAFT, tags=["django", "secret"])
-    with django_assert_num_queries(1):
+    make_post(author, "Later", published_at=timezone.now() + timedelta(days=3), tags=["django", "future"])
+    with django_assert_num_queries(1):  # the tags with their kept counts, the scheduled posts left out
         content = client.get("/tags/").content.decode()
     assert 'href="/tags/django/">#django <span class="tag__count">2' in content
     assert 'href="/tags/postgres/">#postgres <span class="tag__count">1' in content
-    assert "secret" not in content
+    assert "secret" not in content and "future" not in content
+    assert client.get("/tags/django/feed/").status_code == 200
+    assert client.get("/tags/future/feed/").status_code == client.get("/tags/secret/feed/").status_code == 404
 
 
 def test_related_posts_leave_out_the_previous_and_next_posts(client, author, make_post):
