@@ -4,7 +4,7 @@ from django.urls import path
 from blogsite.pagecache import cache_public
 
 from . import dashboard, feeds, views
-from .sitemaps import SITEMAP_KEYS, SITEMAPS
+from .sitemaps import SITEMAP_KEYS, SITEMAPS, sitemap_index
 
 app_name = "posts"
 cached_sitemap = cache_public(sitemap, query=["p"], keys=SITEMAP_KEYS)
@@ -22,7 +22,10 @@ urlpatterns = [
     path("tags/<slug:slug>/feed/atom/", cache_public(feeds.TagAtomFeed()), name="tag_feed_atom"),
     path("authors/<str:username>/feed/", cache_public(feeds.AuthorFeed()), name="author_feed"),
     path("authors/<str:username>/feed/atom/", cache_public(feeds.AuthorAtomFeed()), name="author_feed_atom"),
-    path("sitemap.xml", cached_sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path(
+        "sitemap.xml", cache_public(sitemap_index, keys=SITEMAP_KEYS), {"sitemaps": SITEMAPS}, name="sitemap"
+    ),
+    path("sitemap-<str:section>.xml", cached_sitemap, {"sitemaps": SITEMAPS}, name="sitemap_section"),
     # Dashboard
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/review/", dashboard.review_queue, name="review_queue"),

@@ -47,6 +47,7 @@ QUERY_URLS = [
     "/authors/asha/?page={}",
     "/feed/?page={}",
     "/sitemap.xml?p={}",
+    "/sitemap-posts.xml?p={}",
     "/api/posts?page={}",
     "/api/posts?q={}",
     "/api/posts?tag={}&author={}",
