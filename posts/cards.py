@@ -44,8 +44,7 @@ _TIME = Post._meta.get_field("published_at")  # a card's three times are read al
 
 # One page of a public list, newest first: the rows are picked by key in a subquery the list's
 # index answers alone (decision 0061), then read in full. ``{rows}`` are the list's (``_LISTS``),
-# ``{list}`` narrows them to a tag's or a writer's, named by id (the site's pages) or by slug and
-# username (the API's list).
+# ``{list}`` narrows them to a tag's or a writer's, named by id.
 _CARDS_SQL = """
     SELECT p.id, p.title, p.slug, p.is_page, p.summary, p.reading_time_minutes, p.published_at,
         p.created_at, p.updated_at,
@@ -331,16 +330,13 @@ class PublicCards:
         as a tag's page reads them, deep ones from anchors. An unknown name's list is empty."""
         if tag is not None and author is not None:
             raise ValueError("A public list is a tag's or a writer's, not both.")
-        ids = {}
+        kind, name = ("tag", tag) if tag is not None else ("author", author)
+        if name is None:
+            return cls()
         with connections[router.db_for_read(Post)].cursor() as cursor:
-            for kind, name in (("tag", tag), ("author", author)):
-                if name is not None:
-                    cursor.execute(_ID_OF_NAME[kind], [name])
-                    found = cursor.fetchone()
-                    if found is None:
-                        return cls(0)
-                    ids[kind] = found[0]
-        return cls(**ids)
+            cursor.execute(_ID_OF_NAME[kind], [name])
+            found = cursor.fetchone()
+        return cls(0) if found is None else cls(**{kind: found[0]})
 
     def count(self) -> int:
         if self._count is None:

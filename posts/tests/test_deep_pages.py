@@ -136,6 +136,11 @@ def names_of(kind: str, author) -> dict:
     return {"author": author.username} if kind == "writer" else {}
 
 
+def api_list_url(names: dict) -> str:
+    """The API's list of 4 posts a page named by ``names``, ready for its ``page=``."""
+    return "/api/posts?page_size=4&" + "".join(f"{name}={value}&" for name, value in names.items())
+
+
 @LISTS
 def test_the_apis_deep_pages_hold_what_the_sites_hold(client, long_blog, author, kind, settings):
     settings.PAGE_CACHE_SECONDS = 0  # every read made afresh
@@ -145,7 +150,7 @@ def test_the_apis_deep_pages_hold_what_the_sites_hold(client, long_blog, author,
         assert [card.pk for card in ApiCards.named(**names)[start : start + 4]] == expected(of)[
             start : start + 4
         ]
-    url = "/api/posts?page_size=4&" + "".join(f"{name}={value}&" for name, value in names.items())
+    url = api_list_url(names)
     pages = [client.get(f"{url}page={number}").json() for number in range(1, count // 4 + 2)]
     assert [post["id"] for page in pages for post in page["results"]] == expected(of)
     assert {page["count"] for page in pages} == {count}
@@ -155,8 +160,7 @@ def test_the_apis_deep_pages_hold_what_the_sites_hold(client, long_blog, author,
 def test_the_apis_deep_pages_read_as_many_queries_as_its_first(client, long_blog, author, kind, settings):
     """By name too: the list's id is found first, and a deep page read from its kept anchors."""
     settings.PAGE_CACHE_SECONDS = 0
-    names = names_of(kind, author)
-    url = "/api/posts?page_size=4&" + "".join(f"{name}={value}&" for name, value in names.items())
+    url = api_list_url(names_of(kind, author))
     client.get(f"{url}page=3")  # the anchors, found with the list's count
     queries = []
     for number in (1, 3):
