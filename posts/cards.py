@@ -391,6 +391,26 @@ class PublicListPaginator(Paginator):
         return super().get_page(number)
 
 
+class ResultsPaginator(PublicListPaginator):
+    """Pages of ``SearchResults``, counting at most ``search.MAX_COUNTED`` matches: past that, the
+    best ``MAX_COUNTED`` are paged and ``more`` says there were more."""
+
+    @property
+    def more(self) -> bool:
+        """More posts match than were counted: the page says "more than"."""
+        return self.object_list.more
+
+    @property
+    def newest(self) -> bool:
+        """The matches counted and ranked are the newest: the page says so when there are more."""
+        return self.object_list.newest
+
+    @property
+    def since(self):
+        """The matches counted and ranked were published after this time (or None): the page says so."""
+        return self.object_list.since
+
+
 def _whole_number(number) -> int | None:
     """``number`` as ``Paginator.validate_number()`` reads a page number, or None if it would refuse it."""
     if isinstance(number, float) and not number.is_integer():
@@ -554,6 +574,13 @@ SEARCH_PAGE_SQL = """
     ))
 """.replace("{where}", _SEARCH_WHERE)
 SEARCH_CARDS_SQL = "SELECT * FROM posts_search_cards(%(ids)s::bigint[])"
+# The every-match ranking with the cards of the page asked for (``first`` to ``last`` of the ids
+# ranked, counted from 1) beside it: one round trip where it was two (docs/decisions/0114). The
+# ranking is materialized: written into the function's argument, it would be ranked twice.
+SEARCH_RANKED_PAGE_SQL = """
+    WITH r(tsquery, ids) AS MATERIALIZED ({ranked})
+    SELECT r.*, c.* FROM r LEFT JOIN LATERAL posts_search_cards(r.ids[%(first)s:%(last)s]) c ON true
+"""
 SEARCH_NEWEST = _MATCHES_NEWEST_FIRST + " LIMIT %(newest)s"
 SEARCH_TSQUERY = "%(tsquery)s::tsquery"
 SEARCH_ORDER = {  # by the RUM index, or not (no RUM, or the newest matches of common words)
@@ -609,11 +636,12 @@ class SearchCard(NamedTuple):
 
 
 class SearchResults:
-    """The public posts matching a reader's ``text``, best first, as Django's ``Paginator`` pages
-    through a list: at most ``search.MAX_COUNTED`` of them counted (one query), and a page read as
+    """The public posts matching a reader's ``text``, best first, as ``ResultsPaginator`` pages
+    through them: at most ``search.MAX_COUNTED`` of them counted (one query), and a page read as
     cards (one query for the posts with their writers, bodies and tags; two elsewhere). A large
     blog counts among its newest posts first (``since``), and ranks a query with few matches
-    there once, over every post, reading its page by id: three queries.
+    there once, over every post, with the page asked for beside the ranking (``counted_page``):
+    two queries.
 
     On PostgreSQL the queries are written out, as the cards of the other lists are; elsewhere
     they come from ``Post.objects.public().search(text)``.
@@ -630,11 +658,27 @@ class SearchResults:
         """How many posts match, up to one past ``MAX_COUNTED``; on PostgreSQL, the query's stems,
         the time after which the matches counted and ranked were published (``since``), and the
         ids of the matches where they were ranked already (``SEARCH_RANKED_SQL``)."""
+        return self._count(0, 0)[0]
+
+    def counted_page(self, start: int, stop: int) -> list[SearchCard] | None:
+        """Results ``start:stop``, their count not known yet: where every match is ranked, the
+        page's cards come with the ranking. None for a page past the last result counted, which
+        its count alone decides."""
+        if "_counted" in self.__dict__ or not 0 <= start < stop:
+            return None
+        self._counted, rows = self._count(start, stop)
+        if rows is None:
+            return self[start:stop] if start < self.count() else None
+        return self._cards(rows) if rows else None
+
+    def _count(self, start: int, stop: int) -> tuple[tuple, list[tuple] | None]:
+        """What ``_counted`` keeps, and the rows of results ``start:stop`` where every match was
+        ranked (None where the page is read on its own)."""
         if not self.text:
-            return 0, "", None, None
+            return (0, "", None, None), None
         if not self.postgres:
             matches = Post.objects.public().search(self.text).order_by().values("pk")
-            return matches[: search.MAX_COUNTED + 1].count(), "", None, None
+            return (matches[: search.MAX_COUNTED + 1].count(), "", None, None), None
         index = search.search_index(self.using)
         query, params = search.postgres_query_sql(self.text, index)
         order = _MATCHES_NEWEST_FIRST if self.newest else ""  # the matches the page ranks
@@ -644,16 +688,20 @@ class SearchResults:
         with connections[self.using].cursor() as cursor:
             if since is None:
                 cursor.execute(count_sql.replace("{recent}", ""), params)
-                return *cursor.fetchone(), None, None
+                return (*cursor.fetchone(), None, None), None
             cursor.execute(count_sql.replace("{recent}", _since(since)), params)
             found = cursor.fetchone()
             if found[0] > search.MAX_COUNTED:
-                return *found, since, None
+                return (*found, since, None), None
             rank = SEARCH_ORDER[search.ranks_by_rum_index(self.using)].format(query=query)
             ranked_sql = SEARCH_RANKED_SQL.replace("{query}", query).replace("{order}", rank)
-            cursor.execute(ranked_sql.replace("{recent}", PLANNED_EACH_RUN), params)  # planned for its query
-            tsquery, ranked = cursor.fetchone()
-            return len(ranked), tsquery, None, ranked
+            sql = SEARCH_RANKED_PAGE_SQL.replace("{ranked}", ranked_sql.replace("{recent}", PLANNED_EACH_RUN))
+            window = {"first": start + 1, "last": min(stop, search.MAX_COUNTED)}  # none past those counted
+            cursor.execute(sql, {**params, **window})  # planned for its query
+            rows = cursor.fetchall()
+        tsquery, ranked = rows[0][:2]
+        page = [row[2:] for row in rows if row[2] is not None]  # a post deleted since is left out
+        return (len(ranked), tsquery, None, ranked), _with_snippets(page, tsquery)
 
     @property
     def since(self) -> datetime | None:
@@ -683,7 +731,10 @@ class SearchResults:
         start, stop, _step = window.indices(self.count())
         if stop <= start:
             return []
-        rows = self._postgres_rows(start, stop) if self.postgres else self._orm_rows(start, stop)
+        return self._cards(self._postgres_rows(start, stop) if self.postgres else self._orm_rows(start, stop))
+
+    @staticmethod
+    def _cards(rows: list[tuple]) -> list[SearchCard]:
         return [
             SearchCard(
                 pk, title, slug, summary, minutes, at, _Author(*writer), [_Tag(*t) for t in tags], snippet

@@ -10,7 +10,7 @@ first, so a page reads ten posts; without it every match is ranked with ``ts_ran
 (docs/decisions/0070-search-ranked-by-a-rum-index.md). Elsewhere (SQLite in development and
 tests) each word is matched with ``icontains``, title matches first.
 
-Either way at most ``MAX_COUNTED`` matches are counted and paged (``ResultsPaginator``):
+Either way at most ``MAX_COUNTED`` matches are counted and paged (``cards.ResultsPaginator``):
 "more than 100 posts" is all a reader needs, and checking 90,000 matches against the query
 costs what ranking them does. A query of words in most posts ranks its newest ``MAX_COUNTED``
 matches on the search page (``ranks_newest_matches``, docs/decisions/0098). A blog of more than
@@ -36,7 +36,6 @@ from typing import NamedTuple
 
 import snowballstemmer
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
-from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, F, FloatField, Func, IntegerField, Q, TextField, Value, When
 from django.db.models.functions import Cast
@@ -404,26 +403,6 @@ def _fallback(queryset, text):
     return queryset.annotate(search_rank=title_hits, search_source=F("body_html")).order_by(
         "-search_rank", "-published_at", "-id"
     )
-
-
-class ResultsPaginator(Paginator):
-    """Pages of search results (``cards.SearchResults``) counting at most ``MAX_COUNTED`` matches:
-    past that, the best ``MAX_COUNTED`` are paged and ``more`` says there were more."""
-
-    @property
-    def more(self) -> bool:
-        """More posts match than were counted: the page says "more than"."""
-        return self.object_list.more
-
-    @property
-    def newest(self) -> bool:
-        """The matches counted and ranked are the newest: the page says so when there are more."""
-        return self.object_list.newest
-
-    @property
-    def since(self):
-        """The matches counted and ranked were published after this time (or None): the page says so."""
-        return self.object_list.since
 
 
 class WordPattern(NamedTuple):

@@ -13,7 +13,7 @@ from blogsite.pagecache import cache_public
 from blogsite.paging import canonical_number
 
 from . import pagekeys, search
-from .cards import PublicCards, PublicListPaginator, SearchResults, public_post
+from .cards import PublicCards, PublicListPaginator, ResultsPaginator, SearchResults, public_post
 from .models import Post, Tag
 
 
@@ -88,7 +88,7 @@ def search_results(request):
     """Public posts matching ``?q=``, best match first, a page at a time."""
     typed = request.GET.get("q", "")
     results = SearchResults(typed)
-    page = search.ResultsPaginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ResultsPaginator(results, settings.BLOG_POSTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {"query": results.text, "page": page, "shortened": len(typed.strip()) > search.MAX_QUERY_LENGTH}
     return render(request, "posts/search.html", context)
 

@@ -123,3 +123,21 @@ def test_a_search_of_every_post_on_a_large_blog_is_ranked_once_in_the_orms_order
         results = SearchResults("owl")
         assert (results.count(), results.more, results.since) == (2, True, None)
         assert [card.pk for card in results[0:2]] == expected[:2]
+
+
+def test_the_search_page_reads_a_ranking_of_every_post_with_the_page_asked_for(
+    blog_with_recent_index, author, make_post, client, settings, django_assert_num_queries
+):
+    settings.BLOG_POSTS_PER_PAGE = 1
+    for n in range(1, 4):
+        make_post(author, f"Old {n}", body="An owl. " + "Owl, " * n, published_at=days_ago(60 + n))
+    best = [post.title for post in Post.objects.public().search("owl")][:2]  # two counted
+    client.get("/search/", {"q": "owl"})  # a process's first search for a word asks about longer ones
+    for number, title in enumerate(best, start=1):
+        with django_assert_num_queries(2):  # the count among the newest; every post ranked, with the page
+            page = client.get("/search/", {"q": "owl", "page": number}).content.decode()
+        assert page.count('class="card"') == 1
+        assert f">{title}</a>" in page
+    with django_assert_num_queries(3):  # past the last result: ranked, then the last page by id
+        page = client.get("/search/", {"q": "owl", "page": 3}).content.decode()
+    assert f">{best[-1]}</a>" in page
