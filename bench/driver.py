@@ -6,8 +6,9 @@ SECRET_KEY, ``gunicorn.conf.py``, 2 sync workers), drives every URL with wrk for
 and compares each with the *floor*: a constant 5 KB page from a bare Django project (only
 ``CommonMiddleware``, ``bench/floor/``) under the same gunicorn, measured in the same run.
 Ratios to the floor survive a busy machine far better than requests per second do; the
-workers' CPU time per request, beside them, is steadier still. A second floor, a constant
-response through the whole site's stack, shows what the stack itself costs.
+workers' CPU time per request, beside them, is steadier still; the database's (its backends'
+CPU) shows the rest of a request's cost. A second floor, a constant response through the
+whole site's stack, shows what the stack itself costs.
 """
 
 import argparse
@@ -85,6 +86,7 @@ class Result:
     bad_responses: int = 0
     bytes_per_request: float = 0.0
     cpu_ms: float = 0.0  # worker CPU time per request: the cost, whatever else the machine runs
+    db_cpu_ms: float | None = None  # the same of the database's backends serving the workers
     rss_mb: float = 0.0
     queries: int | None = None
     queries_miss: int | None = None
@@ -216,6 +218,28 @@ def floor_env(port: int, *, secret: str) -> dict:
     }
 
 
+def database_cpu_seconds(database: str) -> float | None:
+    """CPU time of the PostgreSQL backends connected to ``database``: a server's workers' (each
+    keeps its connection) and any other, idle during a run. None where no backend of it runs on
+    this machine. A backend that ended during a run, with a worker gunicorn replaced, takes its
+    time with it."""
+    tick, total, found = os.sysconf("SC_CLK_TCK"), 0.0, False
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            # "postgres: [cluster name:] user database host(port) state", as a backend names itself
+            words = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+            if words[:1] != ["postgres:"]:
+                continue
+            words = words[2:] if words[1].endswith(":") else words[1:]
+            if len(words) < 3 or words[1] != database:
+                continue
+            fields = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total, found = total + (int(fields[11]) + int(fields[12])) / tick, True
+    return total if found else None
+
+
 class Server:
     """gunicorn as production runs it, on 127.0.0.1, with its log in bench/out/."""
 
@@ -263,6 +287,11 @@ class Server:
                 continue
             total += (int(fields[11]) + int(fields[12])) / tick
         return total
+
+    def database_cpu_seconds(self) -> float | None:
+        """The CPU time of the backends serving this server's database (``database_cpu_seconds``)."""
+        database = urlsplit(self.env.get("DATABASE_URL", "")).path.lstrip("/")
+        return database_cpu_seconds(database) if database else None
 
     def settle(self, timeout: float = 60) -> None:
         """Wait until the workers are idle: wrk leaves requests queued when it stops, and the
@@ -397,9 +426,9 @@ def drive(server: Server, case: Case, seconds: float, warmup: float) -> Result:
     script = wrk_script(case)
     wrk(server.base + case.path, warmup, script)
     server.settle()
-    cpu_before = server.worker_cpu_seconds()
+    cpu_before, db_before = server.worker_cpu_seconds(), server.database_cpu_seconds()
     stats = wrk(server.base + case.path, seconds, script)
-    cpu = server.worker_cpu_seconds() - cpu_before
+    cpu, db_after = server.worker_cpu_seconds() - cpu_before, server.database_cpu_seconds()
     server.settle()
     requests = max(stats["requests"], 1)
     result.rps = stats["requests"] / (stats["duration_us"] / 1e6)
@@ -407,10 +436,13 @@ def drive(server: Server, case: Case, seconds: float, warmup: float) -> Result:
     result.bad_responses = stats["status_errors"] + stats["socket_errors"]
     result.bytes_per_request = stats["bytes"] / requests
     result.cpu_ms = cpu * 1000 / requests
+    if db_after is not None:  # a backend first seen now connected during the run: its time is the run's
+        result.db_cpu_ms = (db_after - (db_before or 0.0)) * 1000 / requests
     result.rss_mb = server.worker_rss_mb()
     print(
         f"  {case.name:<28} {result.rps:8.0f} req/s  p50 {result.p50_ms:6.2f} ms  p99 {result.p99_ms:6.2f} ms"
-        f"  {result.cpu_ms:5.2f} CPU-ms/req  {result.bytes_per_request / 1024:5.1f} KB"
+        f"  {result.cpu_ms:5.2f} CPU-ms/req  {fmt_ms(result.db_cpu_ms)} database CPU-ms/req"
+        f"  {result.bytes_per_request / 1024:5.1f} KB"
         + (f"  {result.bad_responses} BAD RESPONSES" if result.bad_responses else ""),
         flush=True,
     )
@@ -530,6 +562,10 @@ class Varnish:
     def settle(self):
         pass
 
+    def database_cpu_seconds(self) -> None:
+        """Not measured: a hit never reaches the database."""
+        return None
+
     def worker_cpu_seconds(self) -> float:
         """Varnish's own CPU time (the workers behind it are idle on hits)."""
         tick = os.sysconf("SC_CLK_TCK")
@@ -616,6 +652,15 @@ def bench_database(database: str, cases: list[Case], args, secret: str):
     return bare_floors, stack_floors, results, config
 
 
+def fmt_ms(ms: float | None) -> str:
+    return "—" if ms is None else f"{ms:.2f}"
+
+
+def total_cpu_ms(r: Result) -> float | None:
+    """The worker's and the database's CPU per request together, where both were measured."""
+    return None if r.db_cpu_ms is None else r.cpu_ms + r.db_cpu_ms
+
+
 def fmt_queries(r: Result) -> str:
     if r.queries is None:
         return "—"
@@ -669,6 +714,7 @@ def verdicts(results: list[Result], among: list[Result] | None = None) -> list[t
 
 def floor_summary(floors: list[Result]) -> Result:
     """One row for a floor: the mean of its measurements."""
+    database = [f.db_cpu_ms for f in floors if f.db_cpu_ms is not None]
     return Result(
         case=Case(f"{floors[0].case.name} (mean of {len(floors)})", floors[0].case.path),
         status=200,
@@ -677,6 +723,7 @@ def floor_summary(floors: list[Result]) -> Result:
         p99_ms=statistics.mean(f.p99_ms for f in floors),
         bytes_per_request=floors[0].bytes_per_request,
         cpu_ms=statistics.mean(f.cpu_ms for f in floors),
+        db_cpu_ms=statistics.mean(database) if database else None,
         rss_mb=max(f.rss_mb for f in floors),
         queries=floors[0].queries,
     )
@@ -717,9 +764,9 @@ def target_text(c: Case) -> str:
 
 def table(bare: list[Result], stack: list[Result], results: list[Result]) -> list[str]:
     lines = [
-        "| URL | requests/s | worker CPU ms/request | x floor | x floor by CPU | x stack floor | target "
-        "| p50 ms | p99 ms | SQL queries/request | worker RSS MB | KB | |",
-        "|---|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|---|",
+        "| URL | requests/s | worker CPU ms/request | database CPU ms/request | x floor | x floor by CPU "
+        "| x stack floor | target | p50 ms | p99 ms | SQL queries/request | worker RSS MB | KB | |",
+        "|---|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|---|",
     ]
     floor, stack_floor = floor_summary(bare), floor_summary(stack)
     floor.ratio, stack_floor.ratio = 1.0, stack_floor.rps / floor.rps
@@ -730,7 +777,7 @@ def table(bare: list[Result], stack: list[Result], results: list[Result]) -> lis
         target = target_text(c)
         if r.missing:
             lines.append(
-                f"| {c.name} `{c.path}` | missing (HTTP {r.status}) | | | | | {target} | | | | | | ✗ |"
+                f"| {c.name} `{c.path}` | missing (HTTP {r.status}) | | | | | | {target} | | | | | | ✗ |"
             )
             continue
         ok = all(share >= 1 for share, _ in verdicts([r], among=results))
@@ -738,9 +785,9 @@ def table(bare: list[Result], stack: list[Result], results: list[Result]) -> lis
         path = c.path if not c.rotate else f"{c.path} (+{len(c.rotate) - 1} more queries)"
         by_cpu = floor.cpu_ms / max(r.cpu_ms, 1e-3)
         lines.append(
-            f"| {c.name} `{path}` | {r.rps:.0f} | {r.cpu_ms:.2f} | {r.ratio:.3f} | {by_cpu:.3f} "
-            f"| {r.stack_ratio:.2f} | {target} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {fmt_queries(r)} "
-            f"| {r.rss_mb:.0f} | {r.bytes_per_request / 1024:.1f} | {mark} |"
+            f"| {c.name} `{path}` | {r.rps:.0f} | {r.cpu_ms:.2f} | {fmt_ms(r.db_cpu_ms)} | {r.ratio:.3f} "
+            f"| {by_cpu:.3f} | {r.stack_ratio:.2f} | {target} | {r.p50_ms:.1f} | {r.p99_ms:.1f} "
+            f"| {fmt_queries(r)} | {r.rss_mb:.0f} | {r.bytes_per_request / 1024:.1f} | {mark} |"
         )
     return lines
 
@@ -748,15 +795,15 @@ def table(bare: list[Result], stack: list[Result], results: list[Result]) -> lis
 def growth_table(base: list[Result], grown: list[Result], sizes: tuple[int, int]) -> tuple[list[str], list]:
     lines = [
         f"| URL | x floor at {sizes[0]:,} posts | x floor at {sizes[1]:,} posts | ratio | CPU ratio "
-        f"| target | SQL queries at {sizes[1]:,} | |",
-        "|---|--:|--:|--:|--:|--:|--:|---|",
+        f"| CPU ratio with the database | target | SQL queries at {sizes[1]:,} | |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|---|",
     ]
     checks = [(share, f"at {sizes[1]:,} posts, {text}") for share, text in verdicts(grown)]
     by_name, grown_by_name = {r.case.name: r for r in base}, {r.case.name: r for r in grown}
     for r in grown:
         before = by_name.get(r.case.name)
         if r.missing:
-            lines.append(f"| {r.case.name} | | | missing | | | | ✗ |")
+            lines.append(f"| {r.case.name} | | | missing | | | | | ✗ |")
             continue
         target = r.case.growth
         if before is None or before.missing:
@@ -765,14 +812,16 @@ def growth_table(base: list[Result], grown: list[Result], sizes: tuple[int, int]
                 share = r.ratio / other.ratio
                 like = f"{share:.2f} of {r.case.like[0]} (≥ {r.case.like[1]})"
                 mark = "✓" if share >= r.case.like[1] else "✗"
-            lines.append(f"| {r.case.name} | | {r.ratio:.3f} | | | {like} | {fmt_queries(r)} | {mark} |")
+            lines.append(f"| {r.case.name} | | {r.ratio:.3f} | | | | {like} | {fmt_queries(r)} | {mark} |")
             continue
         growth = r.ratio / before.ratio if before.ratio else 0.0
         cpu_growth = before.cpu_ms / r.cpu_ms if r.cpu_ms else 0.0
+        both, grown_both = total_cpu_ms(before), total_cpu_ms(r)
+        with_database = f"{both / grown_both:.2f}" if both is not None and grown_both else "—"
         mark = ("✓" if growth >= target else "✗") if target else ""
         lines.append(
             f"| {r.case.name} | {before.ratio:.3f} | {r.ratio:.3f} | {growth:.2f} | {cpu_growth:.2f} "
-            f"| {f'≥ {target}' if target else ''} | {fmt_queries(r)} | {mark} |"
+            f"| {with_database} | {f'≥ {target}' if target else ''} | {fmt_queries(r)} | {mark} |"
         )
         if target:
             sentence = (
@@ -873,7 +922,7 @@ def main():
             "",
             f"Growth: the same pages at {grown_posts:,} posts, as ratios to that run's own floor "
             f"({floor_note(grown_bare)}); CPU ratio: worker CPU per request at {posts:,} posts over "
-            f"that at {grown_posts:,}.",
+            f"that at {grown_posts:,}; with the database: the worker's and the database's together.",
             "",
         ]
         lines += growth_lines
@@ -881,7 +930,9 @@ def main():
         "",
         "Worker CPU: the gunicorn workers' CPU time per request (not the database's), steadier than "
         "requests/s on a shared machine; x floor by CPU compares it with the floor's, a cross-check of "
-        "the x floor column, which is the one the targets use. x stack floor: the rate over that of a "
+        "the x floor column, which is the one the targets use. Database CPU: the PostgreSQL backends' "
+        "CPU time per request, where the database runs on this machine (— where it does not, or the "
+        "page never reaches it). x stack floor: the rate over that of a "
         "constant response through the site's whole middleware stack (the targets marked *stack*). "
         "SQL queries/request: a cache hit, as measured (in brackets: the same request with the cache "
         "off). Worker RSS: the largest gunicorn worker after that URL's run.",

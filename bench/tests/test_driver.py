@@ -50,3 +50,13 @@ def test_it_says_when_the_floor_moved_too_much_for_a_quiet_run():
 def test_it_keys_the_kept_corpus_on_its_size_and_code():
     assert driver.corpus_signature(1000) == driver.corpus_signature(1000)
     assert driver.corpus_signature(1000) != driver.corpus_signature(100_000)
+
+
+def test_it_compares_the_cpu_of_worker_and_database_together_where_both_were_measured():
+    small = [result("search", 0.2, growth=0.8), result("home", 0.2, growth=0.8)]
+    large = [result("search", 0.15, growth=0.8), result("home", 0.2, growth=0.8)]
+    for r, worker, database in zip(small + large, [2.0, 1.0, 2.0, 1.0], [1.0, None, 3.0, None], strict=True):
+        r.cpu_ms, r.db_cpu_ms = worker, database
+    lines, _ = driver.growth_table(small, large, (1000, 100_000))
+    assert "| search | 0.200 | 0.150 | 0.75 | 1.00 | 0.60 | ≥ 0.8 |" in lines[2]
+    assert "| home | 0.200 | 0.200 | 1.00 | 1.00 | — | ≥ 0.8 |" in lines[3]
