@@ -218,12 +218,24 @@ def floor_env(port: int, *, secret: str) -> dict:
     }
 
 
+def proc_stat(pid: int | str) -> list[str]:
+    """A process's fields in /proc/<pid>/stat after its name: [1] its parent, [11:13] its own
+    CPU ticks (user, system), [13:15] those of its children it has reaped."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def cpu_seconds(fields: list[str], *, own: bool = True, reaped: bool = False) -> float:
+    """The CPU time in ``proc_stat`` fields: the process's own, its reaped children's, or both."""
+    ticks = (fields[11:13] if own else []) + (fields[13:15] if reaped else [])
+    return sum(map(int, ticks)) / os.sysconf("SC_CLK_TCK")
+
+
 def database_cpu_seconds(database: str) -> float | None:
     """CPU time of the PostgreSQL backends connected to ``database``: a server's workers' (each
     keeps its connection) and any other, idle during a run. None where no backend of it runs on
     this machine. A backend that ended during a run, with a worker gunicorn replaced, takes its
     time with it."""
-    tick, total, found = os.sysconf("SC_CLK_TCK"), 0.0, False
+    total, found = 0.0, False
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             # "postgres: [cluster name:] user database host(port) state", as a backend names itself
@@ -233,10 +245,9 @@ def database_cpu_seconds(database: str) -> float | None:
             words = words[2:] if words[1].endswith(":") else words[1:]
             if len(words) < 3 or words[1] != database:
                 continue
-            fields = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()
+            total, found = total + cpu_seconds(proc_stat(cmdline.parent.name)), True
         except (OSError, IndexError):
             continue
-        total, found = total + (int(fields[11]) + int(fields[12])) / tick, True
     return total if found else None
 
 
@@ -268,7 +279,7 @@ class Server:
         pids = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                fields = proc_stat(stat.parent.name)
             except OSError:
                 continue
             if int(fields[1]) == self.process.pid:
@@ -277,15 +288,12 @@ class Server:
 
     def worker_cpu_seconds(self) -> float:
         """CPU time of the workers, the live ones and those gunicorn has replaced (max_requests)."""
-        tick = os.sysconf("SC_CLK_TCK")
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total = (int(fields[13]) + int(fields[14])) / tick  # reaped children
+        total = cpu_seconds(proc_stat(self.process.pid), own=False, reaped=True)
         for pid in self.workers():
             try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += cpu_seconds(proc_stat(pid))
             except OSError:
                 continue
-            total += (int(fields[11]) + int(fields[12])) / tick
         return total
 
     def database_cpu_seconds(self) -> float | None:
@@ -568,15 +576,14 @@ class Varnish:
 
     def worker_cpu_seconds(self) -> float:
         """Varnish's own CPU time (the workers behind it are idle on hits)."""
-        tick = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
+                fields = proc_stat(stat.parent.name)
             except OSError:
                 continue
             if int(fields[1]) == self.process.pid or int(stat.parent.name) == self.process.pid:
-                total += (int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])) / tick
+                total += cpu_seconds(fields, reaped=True)
         return total
 
     def worker_rss_mb(self) -> float:
