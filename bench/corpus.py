@@ -268,9 +268,15 @@ def post_spec(index: int, seed: int = SEED) -> dict:
 
 
 def copied_post_spec(index: int, seed: int = SEED) -> dict:
-    """A post past ``POOL``: its own title, author, tags and date, the body of post ``index % POOL``."""
+    """A post past ``POOL``: its own title, author, tags and date, the body of post ``index % POOL``.
+
+    Its title is about that body, as every post's is: its subjects are the original's. A title
+    drawn from subjects of its own would name one the body never mentions, and a search for two
+    subjects would find posts no blog has (docs/decisions/0117).
+    """
     rng = random.Random(f"{seed}:post:{index}")
     writer = Writer(rng)
+    writer.topics = Writer(random.Random(f"{seed}:post:{index % POOL}")).topics
     title = f"{writer.phrase(2, 5)} {writer.topics[0]}".capitalize()
     tag_count = rng.choices([1, 2, 3, 4, 5], weights=[2, 4, 4, 2, 1])[0]
     tag_weights = [1 / (n + 3) for n in range(len(TAGS))]

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.conf import settings
 
@@ -25,6 +27,19 @@ def test_it_keeps_titles_unique_in_index_order():
     titles = [spec["title"] for spec in corpus.post_specs(300)]
     assert len(set(titles)) == 300
     assert titles[:50] == [spec["title"] for spec in corpus.post_specs(50)]
+
+
+def test_every_title_names_only_subjects_of_its_body():
+    # A copy's title too: drawn from subjects of its own, it named one its body never mentions,
+    # and at 100,000 posts a search for two subjects found posts no blog has.
+    pool = {n: corpus.post_spec(n) for n in range(8)}
+    copies = [corpus.copied_post_spec(corpus.POOL * k + n) for k in (1, 7) for n in range(8)]
+    specs = [*pool.values(), *copies]
+    for spec in specs:
+        body = pool[spec.get("body_of", spec["index"])]["body"]
+        named = set(re.findall(r"[a-z]+", spec["title"].lower())) & set(corpus.TOPICS)
+        assert named, spec["title"]
+        assert named <= set(re.findall(r"[a-z]+", body.lower())), spec["title"]
 
 
 @pytest.mark.django_db
