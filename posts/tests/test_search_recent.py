@@ -10,7 +10,8 @@ from django.db import connection
 from django.template.defaultfilters import date
 from django.utils import timezone
 
-from posts import search
+from blogsite.database import PLANNED_EACH_RUN
+from posts import cards, search
 from posts.cards import SearchResults
 from posts.models import Post
 
@@ -141,3 +142,16 @@ def test_the_search_page_reads_a_ranking_of_every_post_with_the_page_asked_for(
     with django_assert_num_queries(3):  # past the last result: ranked, then the last page by id
         page = client.get("/search/", {"q": "owl", "page": 3}).content.decode()
     assert f">{best[-1]}</a>" in page
+
+
+def test_the_count_among_the_newest_leaves_out_posts_scheduled_for_later(
+    blog_with_recent_index, author, make_post
+):
+    # That count is prepared, with the database's time for the public rule (docs/decisions/0118).
+    for n in range(2):
+        make_post(author, f"Giraffe {n}", published_at=days_ago(n + 1))
+    make_post(author, "Giraffe to come", published_at=timezone.now() + timedelta(days=1))
+    results = SearchResults("giraffe")  # two of the newest match: not more than counted
+    assert (results.count(), results.more, results.since) == (2, False, None)
+    assert sorted(card.title for card in results[0:2]) == ["Giraffe 0", "Giraffe 1"]
+    assert PLANNED_EACH_RUN not in cards.SEARCH_RECENT_COUNT_SQL
