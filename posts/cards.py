@@ -550,14 +550,16 @@ class ApiCards(PublicCards):
 # more than MAX_COUNTED matches among the posts of the recent index (search.renew_recent_index)
 # ranks those: ``{recent}`` writes out its time, as the index does, so that PostgreSQL uses it
 # (docs/decisions/0099).
-_SEARCH_WHERE = public_sql("p") + " AND p.search_vector @@ {query}{recent}"
+_SEARCH_MATCH = " AND p.search_vector @@ {query}{recent}"
+_SEARCH_WHERE = public_sql("p") + _SEARCH_MATCH
 _SINCE_RECENT = " AND p.published_at > '{since}'::timestamptz " + PLANNED_EACH_RUN
 _MATCHES_NEWEST_FIRST = " ORDER BY p.published_at DESC, p.id DESC"
 # At most ``limit`` matches counted, and the stems the query looks for, for the snippets.
-SEARCH_COUNT_SQL = """
+_SEARCH_COUNT = """
     SELECT count(*), ({query})::text
     FROM (SELECT 1 FROM posts_post p WHERE {where}{order} LIMIT %(limit)s) m
-""".replace("{where}", _SEARCH_WHERE)
+"""
+SEARCH_COUNT_SQL = _SEARCH_COUNT.replace("{where}", _SEARCH_WHERE)
 # The count among the newest posts, prepared: its one plan, made without the reader's words, reads
 # the recent index where the public rule's time is the database's ``now()``, which the planner
 # reads, and not a parameter, which it cannot. With a parameter it took the posts published between
@@ -566,7 +568,7 @@ SEARCH_COUNT_SQL = """
 # page's time is ``SearchResults.now``, a moment earlier: a post that became public in between is
 # counted and not yet shown.
 SEARCH_RECENT_COUNT_SQL = (
-    SEARCH_COUNT_SQL.replace("%(now)s", "now()")
+    _SEARCH_COUNT.replace("{where}", public_sql("p", now="now()") + _SEARCH_MATCH)
     .replace("{recent}", " AND p.published_at > '{since}'::timestamptz")
     .replace("{order}", "")  # the newest matches of common words are counted among every post
 )

@@ -707,13 +707,14 @@ class PostLink(NamedTuple):
 _LINK_TIME = Post._meta.get_field("published_at")
 
 
-def public_sql(alias: str) -> str:
+def public_sql(alias: str, *, now: str = "%(now)s") -> str:
     """``PostQuerySet.public()`` as SQL, for the statements written out, on the posts table as
-    ``alias``, at the time ``%(now)s``. The status is written in, not a parameter: the one plan
-    PostgreSQL keeps for a prepared statement can then use the public lists' partial indexes
-    (their predicate names the status), and it estimates the statement as it does its own plans,
-    which it would otherwise redo on every run (docs/decisions/0095)."""
-    return _published_posts_sql(alias, "<=")
+    ``alias``, at the time ``now`` (SQL: the ``%(now)s`` parameter unless told). The status is
+    written in, not a parameter: the one plan PostgreSQL keeps for a prepared statement can then
+    use the public lists' partial indexes (their predicate names the status), and it estimates
+    the statement as it does its own plans, which it would otherwise redo on every run
+    (docs/decisions/0095)."""
+    return _published_posts_sql(alias, "<=", now)
 
 
 def scheduled_sql(alias: str) -> str:
@@ -727,9 +728,9 @@ def scheduled_sql(alias: str) -> str:
     return _published_posts_sql(alias, ">") + f" AND {alias}.published_at < 'infinity'"
 
 
-def _published_posts_sql(alias: str, compared: str) -> str:
+def _published_posts_sql(alias: str, compared: str, now: str = "%(now)s") -> str:
     published = f"{alias}.status = '{Post.Status.PUBLISHED.value}'"
-    return f"{published} AND {alias}.published_at {compared} %(now)s AND NOT {alias}.is_page"
+    return f"{published} AND {alias}.published_at {compared} {now} AND NOT {alias}.is_page"
 
 
 # Each neighbour picked by its key from the date index, as _published_before() and
